@@ -1,0 +1,1 @@
+"""The ``veritee`` command line."""

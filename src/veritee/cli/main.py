@@ -1,0 +1,29 @@
+"""Entry point of the ``veritee`` command: one sub-module per command group."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from veritee.cli import demo, devnet
+from veritee.cli.output import error_console
+from veritee.exceptions import VeriteeError
+
+app = typer.Typer(
+    name="veritee",
+    help="Confidential and verifiable AI compute on an EVM chain.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command(name="demo")(demo.demo)
+app.add_typer(devnet.app, name="devnet")
+
+
+def main() -> None:
+    """Runs the CLI; a :class:`VeriteeError` prints its message and exits with status 1."""
+    try:
+        app()
+    except VeriteeError as exc:
+        error_console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)
