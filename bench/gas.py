@@ -32,7 +32,7 @@ REGISTER_TARGET = 150_000
 ENCLAVE_KEY = keccak(b"bench enclave key")
 
 
-def _setup(devnet: DevNetwork) -> tuple[str, ModelId, CapsuleId, int]:
+def _setup(devnet: DevNetwork) -> tuple[ModelId, CapsuleId, int]:
     admin = devnet.network(0)
     for index in (OPERATOR, REQUESTER, MODEL_OWNER, CAPSULE_OWNER):
         admin.token.transfer(devnet.backend.accounts[index].address, 1_000_000 * TOKEN)
@@ -44,7 +44,7 @@ def _setup(devnet: DevNetwork) -> tuple[str, ModelId, CapsuleId, int]:
     capsule_id = devnet.network(CAPSULE_OWNER).capsules.register(
         keccak(b"ciphertext"), "blob://capsule", point, [model_id], price=TOKEN
     )
-    return "", model_id, capsule_id, baseline
+    return model_id, capsule_id, baseline
 
 
 def _curve_point(seed: bytes) -> tuple[int, int]:
@@ -67,7 +67,12 @@ def _register_worker(devnet: DevNetwork, model_id: ModelId) -> tuple[str, int]:
 
 
 def _submit_many(
-    requester: Network, devnet: DevNetwork, worker: str, model_id: ModelId, capsule: CapsuleId, n: int
+    requester: Network,
+    devnet: DevNetwork,
+    worker: str,
+    model_id: ModelId,
+    capsule: CapsuleId,
+    n: int,
 ) -> tuple[list[JobId], list[int]]:
     deadline = devnet.now() + 3_600
     txs = [
@@ -95,7 +100,9 @@ def _submit_many(
 def _settle(devnet: DevNetwork, worker: str, ids: list[JobId]) -> int:
     relayer = devnet.network(RELAYER)
     results = [
-        JobResult(job_id, keccak(b"result" + job_id.to_bytes(8, "big")), f"blob://results/{job_id:08d}")
+        JobResult(
+            job_id, keccak(b"result" + job_id.to_bytes(8, "big")), f"blob://results/{job_id:08d}"
+        )
         for job_id in ids
     ]
     digest = batch_digest(relayer.jobs.domain(), address_of(ENCLAVE_KEY), results)
@@ -106,7 +113,7 @@ def _settle(devnet: DevNetwork, worker: str, ids: list[JobId]) -> int:
 def main() -> int:
     with AnvilDevnet() as backend:
         devnet = deploy_dev_network(backend)
-        _, model_id, capsule_id, baseline = _setup(devnet)
+        model_id, capsule_id, baseline = _setup(devnet)
         worker, register_gas = _register_worker(devnet, model_id)
         requester = devnet.network(REQUESTER)
         requester.token.approve(requester.jobs.address, 10**30)
@@ -123,7 +130,10 @@ def main() -> int:
         submit = round(sum(submit_gas) / len(submit_gas))
 
     print(f"baseline: ERC-20 transfer                {baseline:>9,} gas")
-    print(f"submit (1 model, 1 capsule)              {submit:>9,} gas  ({submit / baseline:.2f}x transfer)")
+    print(
+        f"submit (1 model, 1 capsule)              {submit:>9,} gas  "
+        f"({submit / baseline:.2f}x transfer)"
+    )
     for size, gas in per_job.items():
         print(
             f"settle per job, batch {size:>3}               {gas:>9,.0f} gas  "
@@ -131,7 +141,8 @@ def main() -> int:
         )
     print(
         f"register certified worker (t=2 of 3)     {register_gas:>9,} gas  "
-        f"({register_gas / baseline:.2f}x transfer, {register_gas / REGISTER_TARGET:.2f} of the 150k target)"
+        f"({register_gas / baseline:.2f}x transfer, "
+        f"{register_gas / REGISTER_TARGET:.2f} of the 150k target)"
     )
     met = per_job[100] <= SETTLE_TARGET and register_gas <= REGISTER_TARGET
     print("targets met" if met else "TARGETS MISSED")

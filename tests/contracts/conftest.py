@@ -210,9 +210,7 @@ class System:
     ) -> None:
         signature = self.sign_batch(enclave_key, results)
         with boa.env.prank(sender or self.actor("relayer")):
-            self.jobs.settle(
-                address_of(enclave_key), [r.as_tuple() for r in results], signature
-            )
+            self.jobs.settle(address_of(enclave_key), [r.as_tuple() for r in results], signature)
 
     def actor(self, name: str) -> str:
         if name not in self.actors:

@@ -102,7 +102,7 @@ def test_deployment_record_for_other_code_is_refused(net: DevNetwork) -> None:
     contracts = dict(net.deployment.contracts)
     contracts["Jobs"] = ContractRecord(contracts["Token"].address, contracts["Jobs"].code_hash)
     forged = dataclasses.replace(net.deployment, contracts=contracts)
-    with pytest.raises(DeploymentError, match="code at Jobs address .* does not match"):
+    with pytest.raises(DeploymentError, match=r"code at Jobs address .* does not match"):
         check_deployment(net.backend.w3, forged)
     with pytest.raises(DeploymentError, match="is for chain 5"):
         check_deployment(net.backend.w3, dataclasses.replace(net.deployment, chain_id=5))

@@ -12,7 +12,11 @@ def test_every_public_exception_derives_from_the_root() -> None:
 def test_contract_revert_splits_namespaced_reasons() -> None:
     error = ContractRevert("Jobs: job not pending", function="Jobs.settle")
     assert isinstance(error, ChainError)
-    assert (error.contract, error.reason, error.raw) == ("Jobs", "job not pending", "Jobs: job not pending")
+    assert (error.contract, error.reason, error.raw) == (
+        "Jobs",
+        "job not pending",
+        "Jobs: job not pending",
+    )
     assert str(error) == "transaction reverted in Jobs.settle: Jobs: job not pending"
 
 

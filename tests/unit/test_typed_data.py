@@ -31,7 +31,9 @@ EIP712_DOMAIN = [
 ]
 
 
-def _eth_account_digest(primary: str, types: dict[str, list[dict[str, str]]], message: dict) -> bytes:
+def _eth_account_digest(
+    primary: str, types: dict[str, list[dict[str, str]]], message: dict
+) -> bytes:
     signable = encode_typed_data(
         full_message={
             "types": {"EIP712Domain": EIP712_DOMAIN, **types},
@@ -58,7 +60,9 @@ RESULT_FIELDS = [
 
 @pytest.mark.parametrize("count", [0, 1, 3, 17])
 def test_batch_digest_matches_eth_account(count: int) -> None:
-    results = [JobResult(i + 1, keccak(bytes([i])), "blob://r/" + "é" * i, i % 2) for i in range(count)]
+    results = [
+        JobResult(i + 1, keccak(bytes([i])), "blob://r/" + "é" * i, i % 2) for i in range(count)
+    ]
     worker = address_of(keccak(b"enclave"))
     expected = _eth_account_digest(
         "ResultBatch",
@@ -72,7 +76,12 @@ def test_batch_digest_matches_eth_account(count: int) -> None:
         {
             "worker": worker,
             "results": [
-                {"jobId": r.job_id, "resultHash": r.result_hash, "resultUri": r.result_uri, "status": r.status}
+                {
+                    "jobId": r.job_id,
+                    "resultHash": r.result_hash,
+                    "resultUri": r.result_uri,
+                    "status": r.status,
+                }
                 for r in results
             ],
         },
@@ -93,9 +102,15 @@ def test_certificate_digest_matches_eth_account() -> None:
         expiry=1_700_086_400,
     )
     fields = [
-        ("enclave", "address"), ("operator", "address"), ("x25519Key", "bytes32"),
-        ("measurement", "bytes32"), ("teeKind", "uint8"), ("tcbStatus", "uint8"),
-        ("quoteHash", "bytes32"), ("issuedAt", "uint64"), ("expiry", "uint64"),
+        ("enclave", "address"),
+        ("operator", "address"),
+        ("x25519Key", "bytes32"),
+        ("measurement", "bytes32"),
+        ("teeKind", "uint8"),
+        ("tcbStatus", "uint8"),
+        ("quoteHash", "bytes32"),
+        ("issuedAt", "uint64"),
+        ("expiry", "uint64"),
     ]
     expected = _eth_account_digest(
         "WorkerCertificate",

@@ -49,8 +49,8 @@ class DeploymentConfig:
 
     gatekeepers: Sequence[str]
     threshold: int
-    token_name: str = "veritee"
-    token_symbol: str = "VRT"
+    token_name: str = "veritee"  # noqa: S105 - a token, not a password
+    token_symbol: str = "VRT"  # noqa: S105
     initial_supply: int = 1_000_000_000 * _TOKEN
     token_holder: str | None = None  # default: the deployer
     allow_simulated: bool = True
@@ -188,7 +188,9 @@ def deploy(w3: Web3, sender: TransactionSender, config: DeploymentConfig) -> Dep
         addresses[name] = to_checksum_address(address)
 
     def call(name: str, function: str, *args: Any) -> None:
-        contract = w3.eth.contract(address=addresses[name], abi=compiled[name].abi)
+        contract = w3.eth.contract(
+            address=to_checksum_address(addresses[name]), abi=compiled[name].abi
+        )
         tx: TxParams = contract.functions[function](*args).build_transaction({"from": deployer})
         sender.send_and_wait(tx, function=f"{name}.{function}")
 
@@ -237,6 +239,6 @@ def deploy(w3: Web3, sender: TransactionSender, config: DeploymentConfig) -> Dep
 
     record = Deployment(chain_id=w3.eth.chain_id, deployer=deployer, block=w3.eth.block_number)
     for name in CONTRACT_NAMES:
-        code = bytes(w3.eth.get_code(addresses[name]))
+        code = bytes(w3.eth.get_code(to_checksum_address(addresses[name])))
         record.contracts[name] = ContractRecord(addresses[name], "0x" + keccak(code).hex())
     return record

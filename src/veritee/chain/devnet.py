@@ -45,9 +45,7 @@ class DevNetwork:
     def sender(self, index: int) -> TransactionSender:
         """The (cached) transaction sender of funded development account ``index``."""
         if index not in self._senders:
-            self._senders[index] = TransactionSender(
-                self.backend.w3, self.backend.accounts[index]
-            )
+            self._senders[index] = TransactionSender(self.backend.w3, self.backend.accounts[index])
         return self._senders[index]
 
     def network(self, index: int = 0) -> Network:

@@ -61,7 +61,12 @@ def _lifecycle(devnet: DevNetwork, timings: dict[str, float]) -> dict[str, Any]:
     step = time.perf_counter()
     builder = devnet.network(MODEL_BUILDER)
     model_id = builder.models.register(
-        "readmission-risk", "1.0", keccak(b"demo model artifact"), "onnx", "blob://model", 20 * TOKEN
+        "readmission-risk",
+        "1.0",
+        keccak(b"demo model artifact"),
+        "onnx",
+        "blob://model",
+        20 * TOKEN,
     )
     admin.models.verify(model_id)
     hospital = devnet.network(HOSPITAL)

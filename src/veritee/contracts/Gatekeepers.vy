@@ -66,7 +66,8 @@ _members: DynArray[address, MAX_GATEKEEPERS]
 # @dev 1-based position of a member in `_members`; 0 for non-members.
 member_index: public(HashMap[address, uint256])
 threshold: public(uint256)
-# @dev Bumped on every change of the set, so key publications cannot be replayed.
+# @dev Bumped on every change of the set and on every key reset, so key
+#      publications signed for an earlier epoch cannot be replayed.
 epoch: public(uint256)
 _network_key: Point
 _shares: DynArray[Point, MAX_GATEKEEPERS]
@@ -105,11 +106,14 @@ def clear_network_key():
     """
     @notice Forgets the network key so that a fresh one can be generated
             (owner only). Capsules sealed to the old key become unreadable.
+    @dev Bumps the epoch: otherwise anyone could replay the old key's
+         publication and block the fresh key.
     """
     ownable._check_owner()
     self._network_key = empty(Point)
     self._shares = []
     self.key_published = False
+    self.epoch += 1
     log NetworkKeyCleared(epoch=self.epoch)
 
 

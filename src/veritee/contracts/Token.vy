@@ -9,7 +9,9 @@
         this contract adds vote checkpoints (delegation, `getVotes`,
         `getPastVotes`, `getPastTotalSupply`) keyed by block timestamp, as
         ERC-6372 `clock()` reports, for the governor that takes over later.
-        Admin functions (minter roles) sit behind two-step ownership.
+        Admin functions (minter roles) sit behind two-step ownership; the
+        owner's own minter role moves with ownership, as in snekmate's
+        one-step `erc20.transfer_ownership`.
 """
 
 from snekmate.auth import ownable
@@ -37,7 +39,6 @@ exports: (
     ownable_2step.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
-    ownable_2step.accept_ownership,
 )
 
 
@@ -134,6 +135,24 @@ def burn(amount: uint256):
     @param amount The amount.
     """
     self._burn(msg.sender, amount)
+
+
+@external
+def accept_ownership():
+    """
+    @notice Completes a two-step ownership transfer (pending owner only).
+            The minter role moves with ownership: the previous owner loses
+            it and the new owner gains it, so a handed-over deployer key
+            cannot keep minting and the new owner, who may not name itself
+            with `set_minter`, can mint.
+    """
+    assert ownable_2step.pending_owner == msg.sender, "Token: caller is not the new owner"
+    previous: address = ownable.owner
+    ownable_2step._transfer_ownership(msg.sender)
+    erc20.is_minter[previous] = False
+    log erc20.RoleMinterChanged(minter=previous, status=False)
+    erc20.is_minter[msg.sender] = True
+    log erc20.RoleMinterChanged(minter=msg.sender, status=True)
 
 
 @external

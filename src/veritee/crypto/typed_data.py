@@ -32,9 +32,7 @@ __all__ = [
     "sign_digest",
 ]
 
-_DOMAIN_TYPE = (
-    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-)
+_DOMAIN_TYPE = "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 CERTIFICATE_TYPE = (
     "WorkerCertificate(address enclave,address operator,bytes32 x25519Key,bytes32 measurement,"
     "uint8 teeKind,uint8 tcbStatus,bytes32 quoteHash,uint64 issuedAt,uint64 expiry)"
@@ -109,8 +107,16 @@ class Certificate:
         return keccak(
             encode(
                 [
-                    "bytes32", "address", "address", "bytes32", "bytes32",
-                    "uint8", "uint8", "bytes32", "uint64", "uint64",
+                    "bytes32",
+                    "address",
+                    "address",
+                    "bytes32",
+                    "bytes32",
+                    "uint8",
+                    "uint8",
+                    "bytes32",
+                    "uint64",
+                    "uint64",
                 ],
                 [keccak(text=CERTIFICATE_TYPE), *self.as_tuple()],
             )

@@ -99,9 +99,7 @@ class ContractClient:
     def events_in(self, receipt: TxReceipt, name: str) -> list[ChainEvent]:
         """Decoded ``name`` events this contract emitted in one transaction."""
         logs = [
-            log
-            for log in receipt["logs"]
-            if to_checksum_address(log["address"]) == self.address
+            log for log in receipt["logs"] if to_checksum_address(log["address"]) == self.address
         ]
         event = self.contract.events[name]
         decoded = []

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eth_utils import to_checksum_address
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
 from web3.types import TxReceipt
 
 from veritee.chain.clients.base import ContractClient
 from veritee.chain.types import TokenAmount
 from veritee.crypto.typed_data import Domain, sign_digest
-from eth_abi import encode
-from eth_utils import keccak
 
 __all__ = ["Permit", "TokenClient"]
 
