@@ -218,32 +218,39 @@ class System:
         return self.actors[name]
 
 
+_deployers: dict[str, Any] = {}
+
+
+def load(name: str, *args: Any) -> Any:
+    """Deploys contract ``name``, compiling it at most once per test process."""
+    if name not in _deployers:
+        _deployers[name] = boa.load_partial(str(contracts_dir() / f"{name}.vy"))
+    return _deployers[name].deploy(*args)
+
+
 def deploy_system() -> System:
     """Deploys and wires every contract the way `veritee.chain.deploy` does."""
     owner = boa.env.generate_address("owner")
     treasury = boa.env.generate_address("treasury")
     verifier = boa.env.generate_address("verifier")
     gatekeeper_keys = [private_key(f"gatekeeper:{i}") for i in range(3)]
-    directory = contracts_dir()
     with boa.env.prank(owner):
-        token = boa.load(directory / "Token.vy", "veritee", "VRT", 10**9 * TOKEN, owner)
-        gatekeepers = boa.load(
-            directory / "Gatekeepers.vy", [address_of(k) for k in gatekeeper_keys], 2
-        )
-        policy = boa.load(directory / "TeePolicy.vy", True, MAX_LIFETIME)
+        token = load("Token", "veritee", "VRT", 10**9 * TOKEN, owner)
+        gatekeepers = load("Gatekeepers", [address_of(k) for k in gatekeeper_keys], 2)
+        policy = load("TeePolicy", True, MAX_LIFETIME)
         policy.set_measurement(KIND_SIMULATED, MEASUREMENT, True)
-        workers = boa.load(
-            directory / "Workers.vy",
+        workers = load(
+            "Workers",
             token.address,
             gatekeepers.address,
             policy.address,
             MIN_BOND,
             UNBONDING_DELAY,
         )
-        models = boa.load(directory / "Models.vy")
-        capsules = boa.load(directory / "Capsules.vy")
-        jobs = boa.load(
-            directory / "Jobs.vy",
+        models = load("Models")
+        capsules = load("Capsules")
+        jobs = load(
+            "Jobs",
             token.address,
             workers.address,
             models.address,
