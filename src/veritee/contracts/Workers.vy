@@ -400,11 +400,15 @@ def set_min_bond(amount: uint256):
 def set_unbonding_delay(seconds: uint256):
     """
     @notice Sets the unbonding delay for future deregistrations (owner only).
-    @param seconds The delay.
+    @dev It must exceed the longest job: with equal lengths a worker that
+         begins unbonding right after taking a job could withdraw its bond
+         at the job's deadline, one second before anyone may expire the
+         job and slash it.
+    @param seconds The delay, longer than `Jobs.max_job_duration`.
     """
     ownable._check_owner()
     if self.jobs != empty(address):
-        assert seconds >= staticcall IJobsConfig(self.jobs).max_job_duration(), "Workers: delay shorter than longest job"
+        assert seconds > staticcall IJobsConfig(self.jobs).max_job_duration(), "Workers: delay not longer than longest job"
     self.unbonding_delay = seconds
     log UnbondingDelaySet(seconds=seconds)
 
