@@ -283,9 +283,11 @@ class AnvilDevnet(ChainBackend):
         """The anvil process id."""
         return self.process.pid
 
-    def _log_tail(self, chars: int = 2000) -> str:
+    def _log_tail(self, size: int = 2000) -> str:
         try:
-            return self.log_file.read_text(errors="replace")[-chars:]
+            with self.log_file.open("rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - size))
+                return log.read().decode(errors="replace")
         except OSError:
             return "(no log)"
 

@@ -114,17 +114,22 @@ class TransactionSender:
         return self.w3.eth.get_transaction_count(self.address, "pending")
 
     def resync(self) -> None:
-        """Forget local nonce state (and in-flight transactions) and read it from the chain."""
+        """Forget every transaction in flight and continue from the account's mined nonce.
+
+        Call it after reverting a chain snapshot: the reverted transactions are gone, and
+        nonces the chain no longer knows would wait forever.
+        """
         with self._lock:
             for _ in self._pending:
                 self._slots.release()
             self._pending.clear()
             self._by_hash.clear()
-            self._next_nonce = self._chain_nonce()
+            # "latest", not "pending": right after a revert, only the mined state is certain.
+            self._next_nonce = self.w3.eth.get_transaction_count(self.address, "latest")
 
     # -- filling and sending --------------------------------------------------------------
 
-    def _fill(self, tx: TxParams) -> dict[str, Any]:
+    def _fill(self, tx: TxParams, function: str | None) -> dict[str, Any]:
         filled: dict[str, Any] = dict(tx)
         filled["from"] = self.address
         filled.setdefault("chainId", self.chain_id)
@@ -133,7 +138,7 @@ class TransactionSender:
             try:
                 estimate = self.w3.eth.estimate_gas(cast(TxParams, filled))
             except (ContractLogicError, Web3RPCError) as exc:
-                raise _as_revert(exc) from exc
+                raise _as_revert(exc, function) from exc
             filled["gas"] = math.ceil(estimate * 1.2) + _GAS_MARGIN
         if not ({"gasPrice", "maxFeePerGas"} & filled.keys()):
             base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas")
@@ -156,12 +161,13 @@ class TransactionSender:
         except OSError as exc:
             raise NodeError(f"could not reach the node to send a transaction: {exc}") from exc
 
-    def send(self, tx: TxParams) -> HexBytes:
+    def send(self, tx: TxParams, *, function: str | None = None) -> HexBytes:
         """Fill in what ``tx`` lacks (chain id, nonce, gas, fees), sign, send; return the hash.
 
-        Raises :class:`ContractRevert` when gas estimation shows the call would revert.
+        Raises :class:`ContractRevert` when gas estimation shows the call would revert
+        (``function`` names the call in that error).
         """
-        filled = self._fill(tx)
+        filled = self._fill(tx, function)
         self._acquire_slot()
         try:
             for attempt in range(3):
@@ -239,12 +245,13 @@ class TransactionSender:
                     f"transaction not mined within {self.receipt_timeout:.0f} s (sent as {sent})"
                 )
             if pending is not None and self._is_stuck(pending):
+                self._check_gap(pending)
                 self._replace(pending)
             time.sleep(self.poll_interval)
 
     def send_and_wait(self, tx: TxParams, *, function: str | None = None) -> TxReceipt:
         """:meth:`send` then :meth:`wait`; ``function`` names the call in revert errors."""
-        return self.wait(self.send(tx), function=function)
+        return self.wait(self.send(tx, function=function), function=function)
 
     def send_many(self, txs: Sequence[TxParams]) -> list[TxReceipt]:
         """Send all of ``txs`` (at most ``max_in_flight`` unconfirmed at once), then wait.
@@ -275,6 +282,22 @@ class TransactionSender:
     def _is_stuck(self, pending: _Pending) -> bool:
         # Measured from the last confirmation too: behind a stuck nonce, later ones only wait.
         return time.monotonic() - max(pending.sent_at, self._last_progress) > self.stuck_after
+
+    def _check_gap(self, pending: _Pending) -> None:
+        """Fail fast when nothing of ours can ever fill the nonces below ``pending``'s."""
+        mined = self.w3.eth.get_transaction_count(self.address, "latest")
+        with self._lock:
+            if pending.nonce <= mined or any(
+                n in self._pending for n in range(mined, pending.nonce)
+            ):
+                return
+            if self._pending.pop(pending.nonce, None) is not None:
+                self._slots.release()
+        raise TransactionError(
+            f"nonce gap: {self.address} has {mined} mined transactions but this one has nonce "
+            f"{pending.nonce}; the chain was reverted, the node lost transactions or another "
+            "sender uses this account. Call resync() and send again."
+        )
 
     def _replace(self, pending: _Pending) -> None:
         """Re-send ``pending``'s nonce with higher fees, so the node prefers the new version."""
