@@ -129,6 +129,10 @@ def test_worker_certificate_digest_matches_contract_and_registers(net: DevNetwor
     assert info.status is WorkerStatus.ACTIVE
     assert info.models == (model_id,)
     assert info.measurement == net.measurement
+    assert (info.x25519_key, info.quote_hash) == (certificate.x25519_key, certificate.quote_hash)
+    assert info.endpoint == "http://127.0.0.1:1"
+    operator.workers.set_endpoint(worker, "http://127.0.0.1:2")
+    assert operator.workers.worker(worker).endpoint == "http://127.0.0.1:2"
     assert operator.workers.is_certified(worker)
 
 

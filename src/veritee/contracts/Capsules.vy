@@ -73,6 +73,16 @@ event CapsuleRevoked:
     capsule_id: indexed(uint256)
 
 
+event UseReserved:
+    capsule_id: indexed(uint256)
+    pending: uint64
+
+
+event UseReleased:
+    capsule_id: indexed(uint256)
+    pending: uint64
+
+
 event CapsuleUsed:
     capsule_id: indexed(uint256)
     uses: uint64
@@ -192,6 +202,7 @@ def reserve(capsule_id: uint256, model_id: uint256) -> (address, uint256):
     capsule: Capsule = self.capsules[capsule_id]
     self._check_use(capsule_id, capsule, model_id)
     self.capsules[capsule_id].pending = capsule.pending + 1
+    log UseReserved(capsule_id=capsule_id, pending=capsule.pending + 1)
     return capsule.owner, capsule.price
 
 
@@ -202,7 +213,10 @@ def release(capsule_id: uint256):
     @param capsule_id The capsule.
     """
     assert msg.sender == self.jobs, "Capsules: caller is not Jobs"
-    self.capsules[capsule_id].pending -= 1
+    pending: uint64 = self.capsules[capsule_id].pending
+    assert pending > 0, "Capsules: no reserved use"
+    self.capsules[capsule_id].pending = pending - 1
+    log UseReleased(capsule_id=capsule_id, pending=pending - 1)
 
 
 @external
@@ -214,7 +228,9 @@ def record_use(capsule_id: uint256) -> address:
     @return address The owner to pay.
     """
     assert msg.sender == self.jobs, "Capsules: caller is not Jobs"
-    self.capsules[capsule_id].pending -= 1
+    pending: uint64 = self.capsules[capsule_id].pending
+    assert pending > 0, "Capsules: no reserved use"
+    self.capsules[capsule_id].pending = pending - 1
     uses: uint64 = self.capsules[capsule_id].uses + 1
     self.capsules[capsule_id].uses = uses
     log CapsuleUsed(capsule_id=capsule_id, uses=uses)
@@ -248,9 +264,9 @@ def allowed_models(capsule_id: uint256) -> DynArray[uint256, MAX_ALLOWED_MODELS]
 @view
 def check_use(capsule_id: uint256, model_id: uint256) -> bool:
     """
-    @notice Reverts, naming the reason, unless a job with `model_id` may use
-            the capsule now (exists, not revoked, not expired, not used up,
-            model allowed). Gatekeepers call this before releasing a key.
+    @notice Reverts, naming the reason, unless a new job with `model_id`
+            may use the capsule now (exists, not revoked, not expired, not
+            used up counting reserved uses, model allowed).
     @param capsule_id The capsule.
     @param model_id The model.
     @return bool Always true (failures revert).
@@ -259,13 +275,36 @@ def check_use(capsule_id: uint256, model_id: uint256) -> bool:
     return True
 
 
+@external
+@view
+def check_release(capsule_id: uint256, model_id: uint256) -> bool:
+    """
+    @notice Reverts, naming the reason, unless the key of the capsule may be
+            released for a job already holding a reserved use of it with
+            `model_id`: exists, not revoked, not expired, model allowed.
+            Uses are not counted again (the job's reservation is one of
+            them). Gatekeepers call this before releasing a key share.
+    @param capsule_id The capsule.
+    @param model_id The job's model.
+    @return bool Always true (failures revert).
+    """
+    self._check_open(capsule_id, self.capsules[capsule_id], model_id)
+    return True
+
+
 @internal
 @view
 def _check_use(capsule_id: uint256, capsule: Capsule, model_id: uint256):
+    self._check_open(capsule_id, capsule, model_id)
+    assert capsule.max_uses == 0 or capsule.uses + capsule.pending < capsule.max_uses, "Capsules: capsule used up"
+
+
+@internal
+@view
+def _check_open(capsule_id: uint256, capsule: Capsule, model_id: uint256):
     assert capsule.owner != empty(address), "Capsules: unknown capsule"
     assert not capsule.revoked, "Capsules: capsule revoked"
     assert capsule.expiry == 0 or block.timestamp < convert(capsule.expiry, uint256), "Capsules: capsule expired"
-    assert capsule.max_uses == 0 or capsule.uses + capsule.pending < capsule.max_uses, "Capsules: capsule used up"
     assert len(self._allowed_models[capsule_id]) == 0 or self.allows_model[capsule_id][model_id], "Capsules: model not allowed"
 
 

@@ -12,7 +12,9 @@
      3 ConfigurationAndSWHardeningNeeded, 4 OutOfDate,
      5 OutOfDateConfigurationNeeded, 6 Revoked. A measurement is the
      SHA-256 of the TEE's measurement registers as `veritee.attestation`
-     defines them per kind.
+     defines them per kind. Each (kind, measurement) pair gets a small id
+     the first time it is set, so that registries can store and check it
+     in a packed word instead of a full slot.
 """
 
 from snekmate.auth import ownable
@@ -34,9 +36,16 @@ MAX_KIND: constant(uint8) = 3
 MAX_TCB_STATUS: constant(uint8) = 6
 
 
+struct Measurement:
+    tee_kind: uint8
+    value: bytes32
+    allowed: bool
+
+
 event MeasurementSet:
     tee_kind: indexed(uint8)
     measurement: indexed(bytes32)
+    measurement_id: indexed(uint256)
     allowed: bool
 
 
@@ -53,7 +62,10 @@ event TcbStatusSet:
     accepted: bool
 
 
-allowed_measurement: public(HashMap[uint8, HashMap[bytes32, bool]])
+# @dev 1-based id of each (kind, measurement) ever set; 0 if never set.
+measurement_id: public(HashMap[uint8, HashMap[bytes32, uint256]])
+measurements: public(HashMap[uint256, Measurement])
+measurement_count: public(uint256)
 allow_simulated: public(bool)
 max_certificate_lifetime: public(uint256)
 tcb_accepted: public(HashMap[uint8, bool])
@@ -88,8 +100,15 @@ def set_measurement(tee_kind: uint8, measurement: bytes32, allowed: bool):
     ownable._check_owner()
     assert tee_kind <= MAX_KIND, "TeePolicy: unknown TEE kind"
     assert measurement != empty(bytes32), "TeePolicy: empty measurement"
-    self.allowed_measurement[tee_kind][measurement] = allowed
-    log MeasurementSet(tee_kind=tee_kind, measurement=measurement, allowed=allowed)
+    measurement_id: uint256 = self.measurement_id[tee_kind][measurement]
+    if measurement_id == 0:
+        measurement_id = self.measurement_count + 1
+        self.measurement_count = measurement_id
+        self.measurement_id[tee_kind][measurement] = measurement_id
+        self.measurements[measurement_id] = Measurement(tee_kind=tee_kind, value=measurement, allowed=allowed)
+    else:
+        self.measurements[measurement_id].allowed = allowed
+    log MeasurementSet(tee_kind=tee_kind, measurement=measurement, measurement_id=measurement_id, allowed=allowed)
 
 
 @external
@@ -139,11 +158,35 @@ def check(tee_kind: uint8, measurement: bytes32, tcb_status: uint8) -> bool:
     @return bool Always true (failures revert).
     """
     assert tee_kind <= MAX_KIND, "TeePolicy: unknown TEE kind"
-    if tee_kind == KIND_SIMULATED:
-        assert self.allow_simulated, "TeePolicy: simulated quotes not accepted"
-    assert self.allowed_measurement[tee_kind][measurement], "TeePolicy: measurement not allowed"
-    assert self.tcb_accepted[tcb_status], "TeePolicy: TCB status not accepted"
+    self._check(tee_kind, self.measurements[self.measurement_id[tee_kind][measurement]].allowed, tcb_status)
     return True
+
+
+@external
+@view
+def check_id(measurement_id: uint256, tcb_status: uint8) -> bool:
+    """
+    @notice Like `check`, for a measurement given by its id.
+    @param measurement_id The id `measurement_id(kind, measurement)` returned.
+    @param tcb_status The TCB status.
+    @return bool Always true (failures revert).
+    """
+    entry: Measurement = self.measurements[measurement_id]
+    assert measurement_id != 0 and measurement_id <= self.measurement_count, "TeePolicy: measurement not allowed"
+    self._check(entry.tee_kind, entry.allowed, tcb_status)
+    return True
+
+
+@external
+@view
+def allowed_measurement(tee_kind: uint8, measurement: bytes32) -> bool:
+    """
+    @notice Whether a measurement is currently allowed for a TEE kind.
+    @param tee_kind The TEE kind.
+    @param measurement The measurement digest.
+    @return bool The answer.
+    """
+    return self.measurements[self.measurement_id[tee_kind][measurement]].allowed
 
 
 @external
@@ -160,4 +203,13 @@ def is_allowed(tee_kind: uint8, measurement: bytes32, tcb_status: uint8) -> bool
         return False
     if tee_kind == KIND_SIMULATED and not self.allow_simulated:
         return False
-    return self.allowed_measurement[tee_kind][measurement] and self.tcb_accepted[tcb_status]
+    return self.measurements[self.measurement_id[tee_kind][measurement]].allowed and self.tcb_accepted[tcb_status]
+
+
+@internal
+@view
+def _check(tee_kind: uint8, allowed: bool, tcb_status: uint8):
+    if tee_kind == KIND_SIMULATED:
+        assert self.allow_simulated, "TeePolicy: simulated quotes not accepted"
+    assert allowed, "TeePolicy: measurement not allowed"
+    assert self.tcb_accepted[tcb_status], "TeePolicy: TCB status not accepted"

@@ -16,6 +16,15 @@
         `Jobs` can slash.
 @dev A worker is identified by its enclave address (the key that signs its
      results). Status: 0 unknown, 1 active, 2 unbonding, 3 withdrawn.
+     To keep registration cheap, storage holds only what contracts check,
+     packed into words:
+       record = operator | status << 160 | tee_kind << 168 | tcb_status << 176
+                | expiry << 184 (40 bits) | measurement_id << 224 (32 bits)
+       terms  = price | bond << 96 | unbond_at << 192 (96, 96 and 64 bits)
+       models = word 0: count | id << 64 | id << 128 | id << 192, then 4 ids
+                per word (64-bit ids)
+     The X25519 key, quote hash, issue time and endpoint are in the
+     `WorkerRegistered`, `CertificateRenewed` and `EndpointUpdated` events.
 """
 
 from ethereum.ercs import IERC20
@@ -47,9 +56,16 @@ interface IJobsConfig:
 MAX_MODELS: constant(uint256) = 32
 MAX_SIGNATURES: constant(uint256) = 32
 
-STATUS_ACTIVE: constant(uint8) = 1
-STATUS_UNBONDING: constant(uint8) = 2
-STATUS_WITHDRAWN: constant(uint8) = 3
+STATUS_ACTIVE: constant(uint256) = 1
+STATUS_UNBONDING: constant(uint256) = 2
+STATUS_WITHDRAWN: constant(uint256) = 3
+
+_MASK_ADDRESS: constant(uint256) = 2**160 - 1
+_MASK_96: constant(uint256) = 2**96 - 1
+_MASK_64: constant(uint256) = 2**64 - 1
+_MASK_40: constant(uint256) = 2**40 - 1
+_MASK_32: constant(uint256) = 2**32 - 1
+_MASK_8: constant(uint256) = 255
 
 _CERTIFICATE_TYPEHASH: constant(bytes32) = keccak256(
     "WorkerCertificate(address enclave,address operator,bytes32 x25519Key,bytes32 measurement,uint8 teeKind,uint8 tcbStatus,bytes32 quoteHash,uint64 issuedAt,uint64 expiry)"
@@ -70,6 +86,21 @@ struct Certificate:
 
 struct Worker:
     operator: address
+    measurement: bytes32
+    measurement_id: uint256
+    tee_kind: uint8
+    tcb_status: uint8
+    expiry: uint64
+    price: uint256
+    bond: uint256
+    status: uint8
+    unbond_at: uint64
+    models: DynArray[uint256, MAX_MODELS]
+
+
+event WorkerRegistered:
+    worker: indexed(address)
+    operator: indexed(address)
     x25519_key: bytes32
     measurement: bytes32
     tee_kind: uint8
@@ -79,25 +110,16 @@ struct Worker:
     expiry: uint64
     endpoint: String[256]
     price: uint256
-    bond: uint256
-    status: uint8
-    unbond_at: uint64
-
-
-event WorkerRegistered:
-    worker: indexed(address)
-    operator: indexed(address)
-    measurement: bytes32
-    tee_kind: uint8
-    quote_hash: bytes32
-    expiry: uint64
+    models: DynArray[uint256, MAX_MODELS]
     bond: uint256
 
 
 event CertificateRenewed:
     worker: indexed(address)
+    x25519_key: bytes32
     tcb_status: uint8
     quote_hash: bytes32
+    issued_at: uint64
     expiry: uint64
 
 
@@ -159,9 +181,9 @@ jobs: public(address)
 min_bond: public(uint256)
 unbonding_delay: public(uint256)
 
-workers: public(HashMap[address, Worker])
-_models: HashMap[address, DynArray[uint256, MAX_MODELS]]
-serves: public(HashMap[address, HashMap[uint256, bool]])
+_records: HashMap[address, uint256]
+_terms: HashMap[address, uint256]
+_model_words: HashMap[address, HashMap[uint256, uint256]]
 
 
 @deploy
@@ -181,6 +203,7 @@ def __init__(token_: IERC20, gatekeepers_: IGatekeepers, policy_: ITeePolicy, mi
     token = token_
     gatekeepers = gatekeepers_
     policy = policy_
+    assert min_bond <= _MASK_96, "Workers: amount too large"
     self.min_bond = min_bond
     self.unbonding_delay = unbonding_delay
     log MinBondSet(amount=min_bond)
@@ -202,16 +225,29 @@ def register(
     @param certificate The gatekeeper certificate.
     @param signatures At least `t` gatekeeper signatures over it.
     @param endpoint The worker's HTTP endpoint.
-    @param price Price per job, in token units.
-    @param models Model ids the worker serves.
+    @param price Price per job, in token units (below 2**96).
+    @param models Model ids the worker serves (below 2**64).
     @param bond Bond amount, at least `min_bond`.
     """
     assert certificate.operator == msg.sender, "Workers: caller is not the certificate operator"
     assert certificate.enclave != empty(address), "Workers: zero enclave address"
-    assert self.workers[certificate.enclave].status == 0, "Workers: worker already registered"
+    assert self._records[certificate.enclave] == 0, "Workers: worker already registered"
     assert bond >= self.min_bond, "Workers: bond below minimum"
-    self._check_certificate(certificate, signatures)
-    self.workers[certificate.enclave] = Worker(
+    assert price <= _MASK_96 and bond <= _MASK_96, "Workers: amount too large"
+    measurement_id: uint256 = self._check_certificate(certificate, signatures)
+    self._records[certificate.enclave] = (
+        convert(msg.sender, uint256)
+        | (STATUS_ACTIVE << 160)
+        | (convert(certificate.tee_kind, uint256) << 168)
+        | (convert(certificate.tcb_status, uint256) << 176)
+        | (convert(certificate.expiry, uint256) << 184)
+        | (measurement_id << 224)
+    )
+    self._terms[certificate.enclave] = price | (bond << 96)
+    self._store_models(certificate.enclave, models)
+    assert extcall token.transferFrom(msg.sender, self, bond, default_return_value=True), "Workers: bond transfer failed"
+    log WorkerRegistered(
+        worker=certificate.enclave,
         operator=msg.sender,
         x25519_key=certificate.x25519_key,
         measurement=certificate.measurement,
@@ -222,19 +258,7 @@ def register(
         expiry=certificate.expiry,
         endpoint=endpoint,
         price=price,
-        bond=bond,
-        status=STATUS_ACTIVE,
-        unbond_at=0,
-    )
-    self._set_models(certificate.enclave, models)
-    assert extcall token.transferFrom(msg.sender, self, bond, default_return_value=True), "Workers: bond transfer failed"
-    log WorkerRegistered(
-        worker=certificate.enclave,
-        operator=msg.sender,
-        measurement=certificate.measurement,
-        tee_kind=certificate.tee_kind,
-        quote_hash=certificate.quote_hash,
-        expiry=certificate.expiry,
+        models=models,
         bond=bond,
     )
 
@@ -242,29 +266,33 @@ def register(
 @external
 def renew(certificate: Certificate, signatures: DynArray[Bytes[65], MAX_SIGNATURES]):
     """
-    @notice Replaces an active worker's certificate with a newer one for the
-            same enclave, X25519 key, measurement and TEE kind.
+    @notice Replaces a worker's certificate with one for the same enclave,
+            measurement and TEE kind that expires later. Unbonding workers
+            may renew too, so that they can still settle their last jobs.
     @param certificate The new certificate.
     @param signatures At least `t` gatekeeper signatures over it.
     """
-    worker: Worker = self._operated(certificate.enclave)
-    assert worker.status == STATUS_ACTIVE, "Workers: worker not active"
+    record: uint256 = self._operated(certificate.enclave)
+    status: uint256 = (record >> 160) & _MASK_8
+    assert status == STATUS_ACTIVE or status == STATUS_UNBONDING, "Workers: worker not registered"
     assert certificate.operator == msg.sender, "Workers: caller is not the certificate operator"
-    assert (
-        certificate.x25519_key == worker.x25519_key
-        and certificate.measurement == worker.measurement
-        and certificate.tee_kind == worker.tee_kind
-    ), "Workers: certificate is for another enclave"
-    assert certificate.issued_at > worker.issued_at, "Workers: certificate not newer"
-    self._check_certificate(certificate, signatures)
-    self.workers[certificate.enclave].tcb_status = certificate.tcb_status
-    self.workers[certificate.enclave].quote_hash = certificate.quote_hash
-    self.workers[certificate.enclave].issued_at = certificate.issued_at
-    self.workers[certificate.enclave].expiry = certificate.expiry
+    assert convert(certificate.tee_kind, uint256) == (record >> 168) & _MASK_8, "Workers: certificate is for another enclave"
+    measurement_id: uint256 = self._check_certificate(certificate, signatures)
+    assert measurement_id == record >> 224, "Workers: certificate is for another enclave"
+    assert convert(certificate.expiry, uint256) > (record >> 184) & _MASK_40, "Workers: certificate not newer"
+    keep: uint256 = (record & _MASK_ADDRESS) | (record & (_MASK_8 << 160)) | (record & (_MASK_8 << 168))
+    self._records[certificate.enclave] = (
+        keep
+        | (convert(certificate.tcb_status, uint256) << 176)
+        | (convert(certificate.expiry, uint256) << 184)
+        | (measurement_id << 224)
+    )
     log CertificateRenewed(
         worker=certificate.enclave,
+        x25519_key=certificate.x25519_key,
         tcb_status=certificate.tcb_status,
         quote_hash=certificate.quote_hash,
+        issued_at=certificate.issued_at,
         expiry=certificate.expiry,
     )
 
@@ -272,12 +300,11 @@ def renew(certificate: Certificate, signatures: DynArray[Bytes[65], MAX_SIGNATUR
 @external
 def set_endpoint(worker: address, endpoint: String[256]):
     """
-    @notice Updates a worker's HTTP endpoint (operator only).
+    @notice Announces a worker's new HTTP endpoint (operator only).
     @param worker The worker's enclave address.
     @param endpoint The new endpoint.
     """
     self._operated(worker)
-    self.workers[worker].endpoint = endpoint
     log EndpointUpdated(worker=worker, endpoint=endpoint)
 
 
@@ -287,10 +314,11 @@ def set_price(worker: address, price: uint256):
     @notice Updates a worker's price per job (operator only); jobs already
             submitted keep the price they were submitted with.
     @param worker The worker's enclave address.
-    @param price The new price.
+    @param price The new price (below 2**96).
     """
     self._operated(worker)
-    self.workers[worker].price = price
+    assert price <= _MASK_96, "Workers: amount too large"
+    self._terms[worker] = (self._terms[worker] & ~_MASK_96) | price
     log PriceUpdated(worker=worker, price=price)
 
 
@@ -299,10 +327,11 @@ def set_models(worker: address, models: DynArray[uint256, MAX_MODELS]):
     """
     @notice Replaces the list of models a worker serves (operator only).
     @param worker The worker's enclave address.
-    @param models The model ids.
+    @param models The model ids (below 2**64).
     """
     self._operated(worker)
-    self._set_models(worker, models)
+    self._store_models(worker, models)
+    log ModelsUpdated(worker=worker, models=models)
 
 
 @external
@@ -312,12 +341,15 @@ def add_bond(worker: address, amount: uint256):
     @param worker The worker's enclave address.
     @param amount The amount.
     """
-    current: Worker = self._operated(worker)
-    assert current.status == STATUS_ACTIVE, "Workers: worker not active"
+    record: uint256 = self._operated(worker)
+    assert (record >> 160) & _MASK_8 == STATUS_ACTIVE, "Workers: worker not active"
     assert amount > 0, "Workers: zero amount"
-    self.workers[worker].bond = current.bond + amount
+    terms: uint256 = self._terms[worker]
+    bond: uint256 = (terms >> 96) & _MASK_96
+    assert bond + amount <= _MASK_96, "Workers: amount too large"
+    self._terms[worker] = terms + (amount << 96)
     assert extcall token.transferFrom(msg.sender, self, amount, default_return_value=True), "Workers: bond transfer failed"
-    log BondAdded(worker=worker, amount=amount, bond=current.bond + amount)
+    log BondAdded(worker=worker, amount=amount, bond=bond + amount)
 
 
 @external
@@ -328,12 +360,12 @@ def begin_unbonding(worker: address):
             or be slashed.
     @param worker The worker's enclave address.
     """
-    current: Worker = self._operated(worker)
-    assert current.status == STATUS_ACTIVE, "Workers: worker not active"
-    unbond_at: uint64 = convert(block.timestamp + self.unbonding_delay, uint64)
-    self.workers[worker].status = STATUS_UNBONDING
-    self.workers[worker].unbond_at = unbond_at
-    log UnbondingStarted(worker=worker, unbond_at=unbond_at)
+    record: uint256 = self._operated(worker)
+    assert (record >> 160) & _MASK_8 == STATUS_ACTIVE, "Workers: worker not active"
+    unbond_at: uint256 = block.timestamp + self.unbonding_delay
+    self._records[worker] = (record & ~(_MASK_8 << 160)) | (STATUS_UNBONDING << 160)
+    self._terms[worker] = (self._terms[worker] & ~(_MASK_64 << 192)) | (unbond_at << 192)
+    log UnbondingStarted(worker=worker, unbond_at=convert(unbond_at, uint64))
 
 
 @external
@@ -343,14 +375,17 @@ def withdraw_bond(worker: address):
             unbonding delay has passed (operator only).
     @param worker The worker's enclave address.
     """
-    current: Worker = self._operated(worker)
-    assert current.status == STATUS_UNBONDING, "Workers: worker not unbonding"
-    assert block.timestamp >= convert(current.unbond_at, uint256), "Workers: unbonding delay not over"
-    self.workers[worker].status = STATUS_WITHDRAWN
-    self.workers[worker].bond = 0
-    if current.bond > 0:
-        assert extcall token.transfer(current.operator, current.bond, default_return_value=True), "Workers: bond transfer failed"
-    log BondWithdrawn(worker=worker, operator=current.operator, amount=current.bond)
+    record: uint256 = self._operated(worker)
+    assert (record >> 160) & _MASK_8 == STATUS_UNBONDING, "Workers: worker not unbonding"
+    terms: uint256 = self._terms[worker]
+    assert block.timestamp >= terms >> 192, "Workers: unbonding delay not over"
+    bond: uint256 = (terms >> 96) & _MASK_96
+    operator: address = convert(convert(record & _MASK_ADDRESS, uint160), address)
+    self._records[worker] = (record & ~(_MASK_8 << 160)) | (STATUS_WITHDRAWN << 160)
+    self._terms[worker] = terms & ~(_MASK_96 << 96)
+    if bond > 0:
+        assert extcall token.transfer(operator, bond, default_return_value=True), "Workers: bond transfer failed"
+    log BondWithdrawn(worker=worker, operator=operator, amount=bond)
 
 
 @external
@@ -363,11 +398,12 @@ def slash(worker: address, amount: uint256) -> uint256:
     @return uint256 The amount actually slashed (never more than the bond).
     """
     assert msg.sender == self.jobs, "Workers: caller is not Jobs"
-    bond: uint256 = self.workers[worker].bond
+    terms: uint256 = self._terms[worker]
+    bond: uint256 = (terms >> 96) & _MASK_96
     taken: uint256 = min(bond, amount)
     if taken == 0:
         return 0
-    self.workers[worker].bond = bond - taken
+    self._terms[worker] = terms - (taken << 96)
     assert extcall token.transfer(msg.sender, taken, default_return_value=True), "Workers: slash transfer failed"
     log WorkerSlashed(worker=worker, amount=taken, bond=bond - taken)
     return taken
@@ -389,9 +425,10 @@ def set_jobs(jobs: address):
 def set_min_bond(amount: uint256):
     """
     @notice Sets the minimum bond (owner only).
-    @param amount The new minimum.
+    @param amount The new minimum (below 2**96).
     """
     ownable._check_owner()
+    assert amount <= _MASK_96, "Workers: amount too large"
     self.min_bond = amount
     log MinBondSet(amount=amount)
 
@@ -415,13 +452,54 @@ def set_unbonding_delay(seconds: uint256):
 
 @external
 @view
+def workers(worker: address) -> Worker:
+    """
+    @notice What the registry holds about a worker (status 0 if unknown).
+    @param worker The worker's enclave address.
+    @return Worker The worker.
+    """
+    record: uint256 = self._records[worker]
+    terms: uint256 = self._terms[worker]
+    measurement_id: uint256 = record >> 224
+    measurement: bytes32 = empty(bytes32)
+    if measurement_id != 0:
+        measurement = (staticcall policy.measurements(measurement_id)).value
+    return Worker(
+        operator=convert(convert(record & _MASK_ADDRESS, uint160), address),
+        measurement=measurement,
+        measurement_id=measurement_id,
+        tee_kind=convert((record >> 168) & _MASK_8, uint8),
+        tcb_status=convert((record >> 176) & _MASK_8, uint8),
+        expiry=convert((record >> 184) & _MASK_40, uint64),
+        price=terms & _MASK_96,
+        bond=(terms >> 96) & _MASK_96,
+        status=convert((record >> 160) & _MASK_8, uint8),
+        unbond_at=convert(terms >> 192, uint64),
+        models=self._load_models(worker),
+    )
+
+
+@external
+@view
 def models(worker: address) -> DynArray[uint256, MAX_MODELS]:
     """
     @notice The models a worker serves.
     @param worker The worker's enclave address.
     @return DynArray The model ids.
     """
-    return self._models[worker]
+    return self._load_models(worker)
+
+
+@external
+@view
+def serves(worker: address, model_id: uint256) -> bool:
+    """
+    @notice Whether a worker serves a model.
+    @param worker The worker's enclave address.
+    @param model_id The model.
+    @return bool The answer.
+    """
+    return self._serves(worker, model_id)
 
 
 @external
@@ -445,7 +523,7 @@ def check_certified(worker: address) -> bool:
     @param worker The worker's enclave address.
     @return bool Always true (failures revert).
     """
-    self._check_certified(self.workers[worker])
+    self._check_certified(self._records[worker])
     return True
 
 
@@ -459,11 +537,11 @@ def check_eligible(worker: address, model_id: uint256) -> bool:
     @param model_id The model.
     @return bool Always true (failures revert).
     """
-    current: Worker = self.workers[worker]
-    assert current.status == STATUS_ACTIVE, "Workers: worker not active"
-    self._check_certified(current)
-    assert current.bond >= self.min_bond, "Workers: bond below minimum"
-    assert self.serves[worker][model_id], "Workers: worker does not serve model"
+    record: uint256 = self._records[worker]
+    assert (record >> 160) & _MASK_8 == STATUS_ACTIVE, "Workers: worker not active"
+    self._check_certified(record)
+    assert (self._terms[worker] >> 96) & _MASK_96 >= self.min_bond, "Workers: bond below minimum"
+    assert self._serves(worker, model_id), "Workers: worker does not serve model"
     return True
 
 
@@ -475,12 +553,14 @@ def is_certified(worker: address) -> bool:
     @param worker The worker's enclave address.
     @return bool The answer.
     """
-    current: Worker = self.workers[worker]
-    if current.status != STATUS_ACTIVE and current.status != STATUS_UNBONDING:
+    record: uint256 = self._records[worker]
+    status: uint256 = (record >> 160) & _MASK_8
+    if status != STATUS_ACTIVE and status != STATUS_UNBONDING:
         return False
-    if convert(current.expiry, uint256) <= block.timestamp:
+    if (record >> 184) & _MASK_40 <= block.timestamp:
         return False
-    return staticcall policy.is_allowed(current.tee_kind, current.measurement, current.tcb_status)
+    entry: ITeePolicy.Measurement = staticcall policy.measurements(record >> 224)
+    return staticcall policy.is_allowed(entry.tee_kind, entry.value, convert((record >> 176) & _MASK_8, uint8))
 
 
 @external
@@ -491,27 +571,30 @@ def terms(worker: address) -> (address, uint256):
     @param worker The worker's enclave address.
     @return (address, uint256) Operator and price.
     """
-    return self.workers[worker].operator, self.workers[worker].price
+    return convert(convert(self._records[worker] & _MASK_ADDRESS, uint160), address), self._terms[worker] & _MASK_96
 
 
 @internal
 @view
-def _check_certified(current: Worker):
-    assert current.status == STATUS_ACTIVE or current.status == STATUS_UNBONDING, "Workers: worker not registered"
-    assert convert(current.expiry, uint256) > block.timestamp, "Workers: certificate expired"
-    assert staticcall policy.check(current.tee_kind, current.measurement, current.tcb_status)
+def _check_certified(record: uint256):
+    status: uint256 = (record >> 160) & _MASK_8
+    assert status == STATUS_ACTIVE or status == STATUS_UNBONDING, "Workers: worker not registered"
+    assert (record >> 184) & _MASK_40 > block.timestamp, "Workers: certificate expired"
+    assert staticcall policy.check_id(record >> 224, convert((record >> 176) & _MASK_8, uint8))
 
 
 @internal
 @view
-def _check_certificate(certificate: Certificate, signatures: DynArray[Bytes[65], MAX_SIGNATURES]):
+def _check_certificate(certificate: Certificate, signatures: DynArray[Bytes[65], MAX_SIGNATURES]) -> uint256:
     issued_at: uint256 = convert(certificate.issued_at, uint256)
     expiry: uint256 = convert(certificate.expiry, uint256)
     assert issued_at <= block.timestamp, "Workers: certificate issued in the future"
     assert expiry > block.timestamp, "Workers: certificate expired"
     assert expiry - issued_at <= staticcall policy.max_certificate_lifetime(), "Workers: certificate lifetime too long"
+    assert expiry <= _MASK_40, "Workers: certificate expiry too far"
     assert staticcall policy.check(certificate.tee_kind, certificate.measurement, certificate.tcb_status)
     assert staticcall gatekeepers.check_signatures(self._certificate_digest(certificate), signatures) > 0
+    return staticcall policy.measurement_id(certificate.tee_kind, certificate.measurement)
 
 
 @internal
@@ -537,18 +620,56 @@ def _certificate_digest(certificate: Certificate) -> bytes32:
 
 @internal
 @view
-def _operated(worker: address) -> Worker:
-    current: Worker = self.workers[worker]
-    assert current.status != 0, "Workers: unknown worker"
-    assert current.operator == msg.sender, "Workers: caller is not the operator"
-    return current
+def _operated(worker: address) -> uint256:
+    record: uint256 = self._records[worker]
+    assert record != 0, "Workers: unknown worker"
+    assert convert(convert(record & _MASK_ADDRESS, uint160), address) == msg.sender, "Workers: caller is not the operator"
+    return record
 
 
 @internal
-def _set_models(worker: address, models: DynArray[uint256, MAX_MODELS]):
-    for old: uint256 in self._models[worker]:
-        self.serves[worker][old] = False
+def _store_models(worker: address, models: DynArray[uint256, MAX_MODELS]):
+    # Word 0 holds the count and the first three ids; later words four ids each.
+    # Words past the new count are left as they are: reads stop at the count.
+    word: uint256 = len(models)
+    slot: uint256 = 0
+    position: uint256 = 1
     for model_id: uint256 in models:
-        self.serves[worker][model_id] = True
-    self._models[worker] = models
-    log ModelsUpdated(worker=worker, models=models)
+        assert model_id <= _MASK_64, "Workers: model id too large"
+        word |= model_id << (64 * position)
+        position += 1
+        if position == 4:
+            self._model_words[worker][slot] = word
+            slot += 1
+            word = 0
+            position = 0
+    if position != 0:
+        self._model_words[worker][slot] = word
+
+
+@internal
+@view
+def _load_models(worker: address) -> DynArray[uint256, MAX_MODELS]:
+    word: uint256 = self._model_words[worker][0]
+    count: uint256 = word & _MASK_64
+    models: DynArray[uint256, MAX_MODELS] = []
+    for i: uint256 in range(count, bound=MAX_MODELS):
+        position: uint256 = (i + 1) % 4
+        if position == 0:
+            word = self._model_words[worker][(i + 1) // 4]
+        models.append((word >> (64 * position)) & _MASK_64)
+    return models
+
+
+@internal
+@view
+def _serves(worker: address, model_id: uint256) -> bool:
+    word: uint256 = self._model_words[worker][0]
+    count: uint256 = word & _MASK_64
+    for i: uint256 in range(count, bound=MAX_MODELS):
+        position: uint256 = (i + 1) % 4
+        if position == 0:
+            word = self._model_words[worker][(i + 1) // 4]
+        if (word >> (64 * position)) & _MASK_64 == model_id:
+            return True
+    return False

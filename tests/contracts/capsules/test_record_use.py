@@ -38,5 +38,5 @@ def test_role_access(system: System, owner: str, capsule_id: int) -> None:
 
 
 def test_nothing_reserved(system: System, capsule_id: int) -> None:
-    with boa.reverts(compiler="uint64 bounds check"):
+    with boa.reverts("Capsules: no reserved use"):
         record_use(system, capsule_id)

@@ -2,7 +2,7 @@
 
 import boa
 
-from tests.contracts.capsules.conftest import register, release, reserve
+from tests.contracts.capsules.conftest import events, register, release, reserve
 from tests.contracts.conftest import System
 
 
@@ -10,6 +10,8 @@ def test_default_behavior(system: System, capsule_id: int) -> None:
     reserve(system, capsule_id)
     reserve(system, capsule_id)
     release(system, capsule_id)
+    (released,) = events(system.capsules, "UseReleased")
+    assert (released.capsule_id, released.pending) == (capsule_id, 1)
     capsule = system.capsules.capsules(capsule_id)
     assert (capsule.uses, capsule.pending) == (0, 1)
 
@@ -23,7 +25,7 @@ def test_role_access(system: System, owner: str, capsule_id: int) -> None:
 
 
 def test_nothing_reserved(system: System, capsule_id: int) -> None:
-    with boa.reverts(compiler="uint64 bounds check"):
+    with boa.reverts("Capsules: no reserved use"):
         release(system, capsule_id)
 
 

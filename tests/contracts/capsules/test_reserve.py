@@ -3,6 +3,7 @@
 import boa
 
 from tests.contracts.capsules.conftest import (
+    events,
     now,
     register,
     release,
@@ -14,6 +15,8 @@ from tests.contracts.conftest import DAY, TOKEN, System
 
 def test_default_behavior(system: System, owner: str, capsule_id: int) -> None:
     assert reserve(system, capsule_id, 1) == (owner, 5 * TOKEN)
+    (reserved,) = events(system.capsules, "UseReserved")
+    assert (reserved.capsule_id, reserved.pending) == (capsule_id, 1)
     capsule = system.capsules.capsules(capsule_id)
     assert (capsule.uses, capsule.pending) == (0, 1)
     assert reserve(system, capsule_id, 2) == (owner, 5 * TOKEN)

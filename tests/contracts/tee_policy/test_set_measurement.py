@@ -20,7 +20,12 @@ def test_default_behavior(policy, owner):
     assert events(policy) == [
         (
             "MeasurementSet",
-            {"tee_kind": KIND_SGX, "measurement": OTHER_MEASUREMENT, "allowed": True},
+            {
+                "tee_kind": KIND_SGX,
+                "measurement": OTHER_MEASUREMENT,
+                "measurement_id": policy.measurement_count(),
+                "allowed": True,
+            },
         ),
     ]
     assert policy.allowed_measurement(KIND_SGX, OTHER_MEASUREMENT)
@@ -34,7 +39,12 @@ def test_disallow(policy, owner):
     assert events(policy) == [
         (
             "MeasurementSet",
-            {"tee_kind": KIND_TDX, "measurement": TDX_MEASUREMENT, "allowed": False},
+            {
+                "tee_kind": KIND_TDX,
+                "measurement": TDX_MEASUREMENT,
+                "measurement_id": policy.measurement_id(KIND_TDX, TDX_MEASUREMENT),
+                "allowed": False,
+            },
         ),
     ]
     assert not policy.allowed_measurement(KIND_TDX, TDX_MEASUREMENT)
@@ -54,3 +64,27 @@ def test_revert_unknown_kind(policy, owner, kind):
 def test_revert_empty_measurement(policy, owner):
     with boa.env.prank(owner), boa.reverts("TeePolicy: empty measurement"):
         policy.set_measurement(KIND_TDX, b"\x00" * 32, True)
+
+
+def test_ids_are_stable_and_per_kind(policy, owner):
+    before = policy.measurement_count()
+    with boa.env.prank(owner):
+        policy.set_measurement(KIND_SGX, OTHER_MEASUREMENT, True)
+        policy.set_measurement(KIND_DSTACK, OTHER_MEASUREMENT, True)
+        policy.set_measurement(KIND_SGX, OTHER_MEASUREMENT, False)
+        policy.set_measurement(KIND_SGX, OTHER_MEASUREMENT, True)
+    assert policy.measurement_count() == before + 2
+    sgx_id = policy.measurement_id(KIND_SGX, OTHER_MEASUREMENT)
+    dstack_id = policy.measurement_id(KIND_DSTACK, OTHER_MEASUREMENT)
+    assert (sgx_id, dstack_id) == (before + 1, before + 2)
+    entry = policy.measurements(sgx_id)
+    assert (entry.tee_kind, entry.value, entry.allowed) == (KIND_SGX, OTHER_MEASUREMENT, True)
+    assert policy.check_id(sgx_id, 0)
+    with boa.env.prank(owner):
+        policy.set_measurement(KIND_SGX, OTHER_MEASUREMENT, False)
+    with boa.reverts("TeePolicy: measurement not allowed"):
+        policy.check_id(sgx_id, 0)
+    with boa.reverts("TeePolicy: measurement not allowed"):
+        policy.check_id(0, 0)
+    with boa.reverts("TeePolicy: measurement not allowed"):
+        policy.check_id(policy.measurement_count() + 1, 0)

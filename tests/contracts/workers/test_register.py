@@ -40,23 +40,27 @@ def test_default_behavior(system: System) -> None:
     assert registered.operator == operator
     assert registered.measurement == certificate.measurement
     assert registered.tee_kind == certificate.tee_kind
+    assert registered.tcb_status == certificate.tcb_status
+    assert registered.x25519_key == certificate.x25519_key
     assert registered.quote_hash == certificate.quote_hash
+    assert registered.issued_at == certificate.issued_at
     assert registered.expiry == certificate.expiry
+    assert registered.endpoint == "https://worker.example:8443"
+    assert registered.price == 7 * TOKEN
+    assert list(registered.models) == [3, 9]
     assert registered.bond == MIN_BOND + 5 * TOKEN
-    (models,) = events(system.workers, "ModelsUpdated")
-    assert models.worker == certificate.enclave
-    assert list(models.models) == [3, 9]
+    assert events(system.workers, "ModelsUpdated") == []
 
     worker = system.workers.workers(certificate.enclave)
     assert worker.operator == operator
-    assert worker.x25519_key == certificate.x25519_key
     assert worker.measurement == certificate.measurement
+    assert worker.measurement_id == system.policy.measurement_id(
+        certificate.tee_kind, certificate.measurement
+    )
     assert worker.tee_kind == certificate.tee_kind
     assert worker.tcb_status == certificate.tcb_status
-    assert worker.quote_hash == certificate.quote_hash
-    assert worker.issued_at == certificate.issued_at
     assert worker.expiry == certificate.expiry
-    assert worker.endpoint == "https://worker.example:8443"
+    assert list(worker.models) == [3, 9]
     assert worker.price == 7 * TOKEN
     assert worker.bond == MIN_BOND + 5 * TOKEN
     assert worker.status == 1

@@ -1,4 +1,4 @@
-"""Workers.renew: an active worker swaps its certificate for a newer one of the same enclave."""
+"""Workers.renew: a worker swaps its certificate for a later-expiring one of the same enclave."""
 
 import dataclasses
 from typing import Any
@@ -29,16 +29,17 @@ def test_default_behavior(system: System, registration: Registration) -> None:
     assert renewed.worker == registration.worker
     assert renewed.tcb_status == 1
     assert renewed.quote_hash == b"\x77" * 32
+    assert renewed.x25519_key == certificate.x25519_key
+    assert renewed.issued_at == now()
     assert renewed.expiry == now() + 20 * DAY
 
     after = system.workers.workers(registration.worker)
     assert after.tcb_status == 1
-    assert after.quote_hash == b"\x77" * 32
-    assert after.issued_at == now()
     assert after.expiry == now() + 20 * DAY
     # Everything that is not part of the certificate's renewable fields stays.
-    for name in ("operator", "x25519_key", "measurement", "tee_kind", "endpoint", "price", "bond"):
+    for name in ("operator", "measurement", "measurement_id", "tee_kind", "price", "bond"):
         assert getattr(after, name) == getattr(before, name)
+    assert list(after.models) == list(before.models)
     assert after.status == 1
 
 
@@ -59,7 +60,7 @@ def test_role_access(system: System, registration: Registration) -> None:
         with boa.reverts("Workers: caller is not the operator"):
             renew(system, registration, certificate.as_tuple(), signatures, sender=stranger)
     renew(system, registration, certificate.as_tuple(), signatures)
-    assert system.workers.workers(registration.worker).issued_at == now()
+    assert system.workers.workers(registration.worker).expiry == certificate.expiry
 
 
 def test_unknown_worker(system: System, registration: Registration) -> None:
@@ -70,12 +71,24 @@ def test_unknown_worker(system: System, registration: Registration) -> None:
         renew(system, registration, stray.as_tuple(), signatures)
 
 
-def test_worker_not_active(system: System, registration: Registration) -> None:
+def test_unbonding_worker_can_renew(system: System, registration: Registration) -> None:
     with boa.env.prank(registration.operator):
         system.workers.begin_unbonding(registration.worker)
     boa.env.time_travel(seconds=DAY)
     certificate, signatures = renewal(system, registration)
-    with boa.reverts("Workers: worker not active"):
+    renew(system, registration, certificate.as_tuple(), signatures)
+    assert system.workers.workers(registration.worker).expiry == certificate.expiry
+    assert system.workers.workers(registration.worker).status == 2
+
+
+def test_withdrawn_worker_cannot_renew(system: System, registration: Registration) -> None:
+    with boa.env.prank(registration.operator):
+        system.workers.begin_unbonding(registration.worker)
+    boa.env.time_travel(seconds=8 * DAY)
+    with boa.env.prank(registration.operator):
+        system.workers.withdraw_bond(registration.worker)
+    certificate, signatures = renewal(system, registration)
+    with boa.reverts("Workers: worker not registered"):
         renew(system, registration, certificate.as_tuple(), signatures)
 
 
@@ -89,7 +102,7 @@ def test_caller_is_not_the_certificate_operator(system: System, registration: Re
 
 @pytest.mark.parametrize(
     "field, value",
-    [("x25519_key", b"\x05" * 32), ("measurement", b"\x06" * 32), ("tee_kind", KIND_TDX)],
+    [("measurement", b"\x06" * 32), ("tee_kind", KIND_TDX)],
 )
 def test_certificate_for_another_enclave(
     system: System, registration: Registration, field: str, value: Any
@@ -103,11 +116,11 @@ def test_certificate_for_another_enclave(
         renew(system, registration, certificate.as_tuple(), signatures)
 
 
-@pytest.mark.parametrize("age", [0, 1])
-def test_certificate_not_newer(system: System, registration: Registration, age: int) -> None:
+@pytest.mark.parametrize("earlier", [0, 1])
+def test_certificate_not_newer(system: System, registration: Registration, earlier: int) -> None:
     original = registration.certificate
     boa.env.time_travel(seconds=DAY)
-    certificate, signatures = renewal(system, registration, issued_at=original.issued_at - age)
+    certificate, signatures = renewal(system, registration, expiry=original.expiry - earlier)
     with boa.reverts("Workers: certificate not newer"):
         renew(system, registration, certificate.as_tuple(), signatures)
 

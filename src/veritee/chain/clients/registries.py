@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from eth_utils import to_checksum_address
 from web3.types import TxReceipt
@@ -115,23 +116,28 @@ class TeePolicyClient(ContractClient):
 
 @dataclass(frozen=True)
 class WorkerInfo:
-    """A worker as the Workers contract records it."""
+    """A worker: what the Workers contract stores, plus what its events announced.
+
+    The X25519 key, quote hash, certificate issue time and endpoint live in the contract's
+    events (``WorkerRegistered``, ``CertificateRenewed``, ``EndpointUpdated``), not in storage.
+    """
 
     enclave: str
     operator: str
-    x25519_key: bytes
     measurement: bytes
+    measurement_id: int
     tee_kind: TeeKind
     tcb_status: TcbStatus
-    quote_hash: bytes
-    issued_at: int
     expiry: int
-    endpoint: str
     price: TokenAmount
     bond: TokenAmount
     status: WorkerStatus
     unbond_at: int
     models: tuple[ModelId, ...]
+    x25519_key: bytes
+    quote_hash: bytes
+    issued_at: int
+    endpoint: str
 
 
 class WorkersClient(ContractClient):
@@ -144,26 +150,45 @@ class WorkersClient(ContractClient):
         return _domain(self)
 
     def worker(self, enclave: str) -> WorkerInfo:
+        """The worker's stored record, completed from its latest announcements."""
         enclave = to_checksum_address(enclave)
         raw = self._call("workers", enclave)
-        models = tuple(ModelId(m) for m in self._call("models", enclave))
+        status = WorkerStatus(raw[8])
+        announced: dict[str, Any] = {
+            "x25519_key": b"",
+            "quote_hash": b"",
+            "issued_at": 0,
+            "endpoint": "",
+        }
+        if status is not WorkerStatus.UNKNOWN:
+            announced.update(self._announcements(enclave))
         return WorkerInfo(
             enclave=enclave,
             operator=to_checksum_address(raw[0]),
-            x25519_key=bytes(raw[1]),
-            measurement=bytes(raw[2]),
+            measurement=bytes(raw[1]),
+            measurement_id=int(raw[2]),
             tee_kind=TeeKind(raw[3]),
             tcb_status=TcbStatus(raw[4]),
-            quote_hash=bytes(raw[5]),
-            issued_at=int(raw[6]),
-            expiry=int(raw[7]),
-            endpoint=str(raw[8]),
-            price=TokenAmount(raw[9]),
-            bond=TokenAmount(raw[10]),
-            status=WorkerStatus(raw[11]),
-            unbond_at=int(raw[12]),
-            models=models,
+            expiry=int(raw[5]),
+            price=TokenAmount(raw[6]),
+            bond=TokenAmount(raw[7]),
+            status=status,
+            unbond_at=int(raw[9]),
+            models=tuple(ModelId(m) for m in raw[10]),
+            **announced,
         )
+
+    def _announcements(self, enclave: str) -> dict[str, Any]:
+        where = {"worker": enclave}
+        found: dict[str, Any] = {}
+        for event in self.events("WorkerRegistered", argument_filters=where)[-1:]:
+            found.update({k: event.args[k] for k in ("x25519_key", "quote_hash", "issued_at")})
+            found["endpoint"] = event.args["endpoint"]
+        for event in self.events("CertificateRenewed", argument_filters=where)[-1:]:
+            found.update({k: event.args[k] for k in ("x25519_key", "quote_hash", "issued_at")})
+        for event in self.events("EndpointUpdated", argument_filters=where)[-1:]:
+            found["endpoint"] = event.args["endpoint"]
+        return found
 
     def is_certified(self, enclave: str) -> bool:
         return bool(self._call("is_certified", to_checksum_address(enclave)))
