@@ -20,9 +20,10 @@
      packed into words:
        record = operator | status << 160 | tee_kind << 168 | tcb_status << 176
                 | expiry << 184 (40 bits) | measurement_id << 224 (32 bits)
-       terms  = price | bond << 96 | unbond_at << 192 (96, 96 and 64 bits)
-       models = word 0: count | id << 64 | id << 128 | id << 192, then 4 ids
-                per word (64-bit ids)
+       terms  = price | bond << 96 | model count << 192 | first model << 200
+                | second model << 228 (96, 96, 8, 28 and 28 bits)
+     Further model ids go eight to a word in `_more_models`; `unbond_at`
+     gets its own word when unbonding starts. Model ids are below 2**28.
      The X25519 key, quote hash, issue time and endpoint are in the
      `WorkerRegistered`, `CertificateRenewed` and `EndpointUpdated` events.
 """
@@ -62,10 +63,11 @@ STATUS_WITHDRAWN: constant(uint256) = 3
 
 _MASK_ADDRESS: constant(uint256) = 2**160 - 1
 _MASK_96: constant(uint256) = 2**96 - 1
-_MASK_64: constant(uint256) = 2**64 - 1
 _MASK_40: constant(uint256) = 2**40 - 1
 _MASK_32: constant(uint256) = 2**32 - 1
 _MASK_8: constant(uint256) = 255
+_MASK_192: constant(uint256) = 2**192 - 1
+_MASK_MODEL: constant(uint256) = 2**28 - 1
 
 _CERTIFICATE_TYPEHASH: constant(bytes32) = keccak256(
     "WorkerCertificate(address enclave,address operator,bytes32 x25519Key,bytes32 measurement,uint8 teeKind,uint8 tcbStatus,bytes32 quoteHash,uint64 issuedAt,uint64 expiry)"
@@ -183,7 +185,8 @@ unbonding_delay: public(uint256)
 
 _records: HashMap[address, uint256]
 _terms: HashMap[address, uint256]
-_model_words: HashMap[address, HashMap[uint256, uint256]]
+_more_models: HashMap[address, HashMap[uint256, uint256]]
+_unbond_at: HashMap[address, uint256]
 
 
 @deploy
@@ -226,7 +229,7 @@ def register(
     @param signatures At least `t` gatekeeper signatures over it.
     @param endpoint The worker's HTTP endpoint.
     @param price Price per job, in token units (below 2**96).
-    @param models Model ids the worker serves (below 2**64).
+    @param models Model ids the worker serves (below 2**28).
     @param bond Bond amount, at least `min_bond`.
     """
     assert certificate.operator == msg.sender, "Workers: caller is not the certificate operator"
@@ -243,8 +246,7 @@ def register(
         | (convert(certificate.expiry, uint256) << 184)
         | (measurement_id << 224)
     )
-    self._terms[certificate.enclave] = price | (bond << 96)
-    self._store_models(certificate.enclave, models)
+    self._terms[certificate.enclave] = price | (bond << 96) | self._store_models(certificate.enclave, models)
     assert extcall token.transferFrom(msg.sender, self, bond, default_return_value=True), "Workers: bond transfer failed"
     log WorkerRegistered(
         worker=certificate.enclave,
@@ -327,10 +329,10 @@ def set_models(worker: address, models: DynArray[uint256, MAX_MODELS]):
     """
     @notice Replaces the list of models a worker serves (operator only).
     @param worker The worker's enclave address.
-    @param models The model ids (below 2**64).
+    @param models The model ids (below 2**28).
     """
     self._operated(worker)
-    self._store_models(worker, models)
+    self._terms[worker] = (self._terms[worker] & _MASK_192) | self._store_models(worker, models)
     log ModelsUpdated(worker=worker, models=models)
 
 
@@ -364,7 +366,7 @@ def begin_unbonding(worker: address):
     assert (record >> 160) & _MASK_8 == STATUS_ACTIVE, "Workers: worker not active"
     unbond_at: uint256 = block.timestamp + self.unbonding_delay
     self._records[worker] = (record & ~(_MASK_8 << 160)) | (STATUS_UNBONDING << 160)
-    self._terms[worker] = (self._terms[worker] & ~(_MASK_64 << 192)) | (unbond_at << 192)
+    self._unbond_at[worker] = unbond_at
     log UnbondingStarted(worker=worker, unbond_at=convert(unbond_at, uint64))
 
 
@@ -378,7 +380,7 @@ def withdraw_bond(worker: address):
     record: uint256 = self._operated(worker)
     assert (record >> 160) & _MASK_8 == STATUS_UNBONDING, "Workers: worker not unbonding"
     terms: uint256 = self._terms[worker]
-    assert block.timestamp >= terms >> 192, "Workers: unbonding delay not over"
+    assert block.timestamp >= self._unbond_at[worker], "Workers: unbonding delay not over"
     bond: uint256 = (terms >> 96) & _MASK_96
     operator: address = convert(convert(record & _MASK_ADDRESS, uint160), address)
     self._records[worker] = (record & ~(_MASK_8 << 160)) | (STATUS_WITHDRAWN << 160)
@@ -474,7 +476,7 @@ def workers(worker: address) -> Worker:
         price=terms & _MASK_96,
         bond=(terms >> 96) & _MASK_96,
         status=convert((record >> 160) & _MASK_8, uint8),
-        unbond_at=convert(terms >> 192, uint64),
+        unbond_at=convert(self._unbond_at[worker], uint64),
         models=self._load_models(worker),
     )
 
@@ -590,11 +592,12 @@ def _check_certificate(certificate: Certificate, signatures: DynArray[Bytes[65],
     expiry: uint256 = convert(certificate.expiry, uint256)
     assert issued_at <= block.timestamp, "Workers: certificate issued in the future"
     assert expiry > block.timestamp, "Workers: certificate expired"
-    assert expiry - issued_at <= staticcall policy.max_certificate_lifetime(), "Workers: certificate lifetime too long"
     assert expiry <= _MASK_40, "Workers: certificate expiry too far"
-    assert staticcall policy.check(certificate.tee_kind, certificate.measurement, certificate.tcb_status)
+    measurement_id: uint256 = staticcall policy.admit(
+        certificate.tee_kind, certificate.measurement, certificate.tcb_status, expiry - issued_at
+    )
     assert staticcall gatekeepers.check_signatures(self._certificate_digest(certificate), signatures) > 0
-    return staticcall policy.measurement_id(certificate.tee_kind, certificate.measurement)
+    return measurement_id
 
 
 @internal
@@ -628,48 +631,48 @@ def _operated(worker: address) -> uint256:
 
 
 @internal
-def _store_models(worker: address, models: DynArray[uint256, MAX_MODELS]):
-    # Word 0 holds the count and the first three ids; later words four ids each.
-    # Words past the new count are left as they are: reads stop at the count.
-    word: uint256 = len(models)
-    slot: uint256 = 0
-    position: uint256 = 1
-    for model_id: uint256 in models:
-        assert model_id <= _MASK_64, "Workers: model id too large"
-        word |= model_id << (64 * position)
-        position += 1
-        if position == 4:
-            self._model_words[worker][slot] = word
-            slot += 1
+def _store_models(worker: address, models: DynArray[uint256, MAX_MODELS]) -> uint256:
+    # Returns the terms bits (count and first two ids); later ids go eight to
+    # a word. Words past the new count are left as they are: reads stop at it.
+    inline: uint256 = len(models) << 192
+    word: uint256 = 0
+    for i: uint256 in range(len(models), bound=MAX_MODELS):
+        model_id: uint256 = models[i]
+        assert model_id <= _MASK_MODEL, "Workers: model id too large"
+        if i < 2:
+            inline |= model_id << (200 + 28 * i)
+            continue
+        position: uint256 = (i - 2) % 8
+        word |= model_id << (32 * position)
+        if position == 7 or i == len(models) - 1:
+            self._more_models[worker][(i - 2) // 8] = word
             word = 0
-            position = 0
-    if position != 0:
-        self._model_words[worker][slot] = word
+    return inline
+
+
+@internal
+@view
+def _model_at(worker: address, terms: uint256, i: uint256) -> uint256:
+    if i < 2:
+        return (terms >> (200 + 28 * i)) & _MASK_MODEL
+    return (self._more_models[worker][(i - 2) // 8] >> (32 * ((i - 2) % 8))) & _MASK_32
 
 
 @internal
 @view
 def _load_models(worker: address) -> DynArray[uint256, MAX_MODELS]:
-    word: uint256 = self._model_words[worker][0]
-    count: uint256 = word & _MASK_64
+    terms: uint256 = self._terms[worker]
     models: DynArray[uint256, MAX_MODELS] = []
-    for i: uint256 in range(count, bound=MAX_MODELS):
-        position: uint256 = (i + 1) % 4
-        if position == 0:
-            word = self._model_words[worker][(i + 1) // 4]
-        models.append((word >> (64 * position)) & _MASK_64)
+    for i: uint256 in range((terms >> 192) & _MASK_8, bound=MAX_MODELS):
+        models.append(self._model_at(worker, terms, i))
     return models
 
 
 @internal
 @view
 def _serves(worker: address, model_id: uint256) -> bool:
-    word: uint256 = self._model_words[worker][0]
-    count: uint256 = word & _MASK_64
-    for i: uint256 in range(count, bound=MAX_MODELS):
-        position: uint256 = (i + 1) % 4
-        if position == 0:
-            word = self._model_words[worker][(i + 1) // 4]
-        if (word >> (64 * position)) & _MASK_64 == model_id:
+    terms: uint256 = self._terms[worker]
+    for i: uint256 in range((terms >> 192) & _MASK_8, bound=MAX_MODELS):
+        if self._model_at(worker, terms, i) == model_id:
             return True
     return False

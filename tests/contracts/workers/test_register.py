@@ -155,7 +155,7 @@ def test_certificate_expired(system: System, expiry_offset: int) -> None:
 
 def test_lifetime_too_long(system: System) -> None:
     registration = prepare(system, issued_at=now(), expiry=now() + MAX_LIFETIME + 1)
-    with boa.reverts("Workers: certificate lifetime too long"):
+    with boa.reverts("TeePolicy: certificate lifetime too long"):
         register(system, registration)
 
 

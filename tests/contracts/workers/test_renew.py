@@ -135,7 +135,7 @@ def test_original_certificate_cannot_be_replayed(
 def test_certificate_checks_apply(system: System, registration: Registration) -> None:
     boa.env.time_travel(seconds=DAY)
     certificate, signatures = renewal(system, registration, expiry=now() + MAX_LIFETIME + 1)
-    with boa.reverts("Workers: certificate lifetime too long"):
+    with boa.reverts("TeePolicy: certificate lifetime too long"):
         renew(system, registration, certificate.as_tuple(), signatures)
     certificate, signatures = renewal(system, registration, keys=system.gatekeeper_keys[:1])
     with boa.reverts("Gatekeepers: too few signatures"):

@@ -54,3 +54,33 @@ def test_unknown_worker_serves_nothing(system: System) -> None:
     stray = system.actor("unregistered-enclave")
     assert system.workers.models(stray) == []
     assert not system.workers.serves(stray, 1)
+
+
+def test_thirty_two_models_round_trip(system: System, worker: str, operator: str) -> None:
+    models = [2**28 - 1 - 3 * i for i in range(32)]
+    with boa.env.prank(operator):
+        system.workers.set_models(worker, models)
+    assert system.workers.models(worker) == models
+    assert all(system.workers.serves(worker, m) for m in models)
+    assert not system.workers.serves(worker, 2**28 - 2)
+    # Shrinking forgets the tail even though its storage words are not cleared.
+    with boa.env.prank(operator):
+        system.workers.set_models(worker, models[:3])
+    assert system.workers.models(worker) == models[:3]
+    assert not system.workers.serves(worker, models[10])
+    assert system.workers.workers(worker).models == models[:3]
+
+
+def test_changing_models_keeps_price_and_bond(system: System, worker: str, operator: str) -> None:
+    before = system.workers.workers(worker)
+    with boa.env.prank(operator):
+        system.workers.set_models(worker, [9, 10, 11, 12])
+    after = system.workers.workers(worker)
+    assert (after.price, after.bond) == (before.price, before.bond)
+
+
+def test_model_id_too_large(system: System, worker: str, operator: str) -> None:
+    for models in ([2**28], [1, 2, 2**28]):
+        with boa.env.prank(operator), boa.reverts("Workers: model id too large"):
+            system.workers.set_models(worker, models)
+    assert system.workers.models(worker) == [1, 2]
