@@ -172,8 +172,9 @@ def deploy(w3: Web3, sender: TransactionSender, config: DeploymentConfig) -> Dep
     """Deploys every contract, wires them together, applies ``config``; returns the record."""
     if not config.gatekeepers:
         raise DeploymentError("a deployment needs at least one gatekeeper")
-    if config.max_job_duration > config.unbonding_delay:
-        raise DeploymentError("max_job_duration must not exceed unbonding_delay")
+    if config.max_job_duration >= config.unbonding_delay:
+        # A worker could otherwise withdraw its bond before its last job can be expired.
+        raise DeploymentError("unbonding_delay must be longer than max_job_duration")
     compiled = compile_all(CONTRACT_NAMES)
     deployer = sender.address
     addresses: dict[str, str] = {}
