@@ -55,6 +55,9 @@ MAX_BATCH: constant(uint256) = 128
 BPS: constant(uint256) = 10_000
 MAX_PROTOCOL_FEE_BPS: constant(uint256) = 2_000
 MAX_AMOUNT: constant(uint256) = 2**96 - 1
+# Ceiling for max_callback_gas: a callback cap near the block gas limit
+# would make its job impossible to settle and get its worker slashed.
+MAX_CALLBACK_GAS_CEILING: constant(uint256) = 5_000_000
 
 STATUS_PENDING: constant(uint256) = 1
 STATUS_SETTLED: constant(uint256) = 2
@@ -273,8 +276,7 @@ def __init__(
     log SlashAmountSet(amount=slash_amount)
     self._set_slasher_reward(slasher_reward_bps)
     self._set_max_job_duration(max_job_duration)
-    self.max_callback_gas = max_callback_gas
-    log MaxCallbackGasSet(gas_limit=max_callback_gas)
+    self._set_max_callback_gas(max_callback_gas)
 
 
 @external
@@ -500,8 +502,8 @@ def set_slasher_reward_bps(bps: uint256):
 @external
 def set_max_job_duration(seconds: uint256):
     """
-    @notice Sets the longest allowed job duration (owner only); it may not
-            exceed the workers' unbonding delay.
+    @notice Sets the longest allowed job duration (owner only); it must be
+            shorter than the workers' unbonding delay.
     @param seconds The duration.
     """
     ownable._check_owner()
@@ -512,15 +514,15 @@ def set_max_job_duration(seconds: uint256):
 def set_max_callback_gas(gas_limit: uint256):
     """
     @notice Sets the largest callback gas cap a job may ask for (owner only).
-    @param gas_limit The cap.
+    @param gas_limit The cap, at most 5,000,000.
     """
     ownable._check_owner()
-    self.max_callback_gas = gas_limit
-    log MaxCallbackGasSet(gas_limit=gas_limit)
+    self._set_max_callback_gas(gas_limit)
 
 
 @external
 @view
+@reentrant
 def job(job_id: uint256) -> Job:
     """
     @notice Everything recorded about a job.
@@ -560,6 +562,7 @@ def job(job_id: uint256) -> Job:
 
 @external
 @view
+@reentrant
 def job_status(job_id: uint256) -> uint8:
     """
     @notice A job's status: 0 unknown, 1 pending, 2 settled, 3 failed, 4 expired.
@@ -571,6 +574,7 @@ def job_status(job_id: uint256) -> uint8:
 
 @external
 @view
+@reentrant
 def batch_digest(worker: address, results: DynArray[JobResult, MAX_BATCH]) -> bytes32:
     """
     @notice The EIP-712 digest a worker signs for a result batch.
@@ -706,8 +710,17 @@ def _set_slasher_reward(bps: uint256):
 
 
 @internal
+def _set_max_callback_gas(gas_limit: uint256):
+    assert gas_limit <= MAX_CALLBACK_GAS_CEILING, "Jobs: callback gas cap too high"
+    self.max_callback_gas = gas_limit
+    log MaxCallbackGasSet(gas_limit=gas_limit)
+
+
+@internal
 def _set_max_job_duration(seconds: uint256):
+    # Strictly shorter than the unbonding delay: otherwise a worker could
+    # withdraw its bond at a job's deadline, before anyone may expire it.
     assert seconds > 0, "Jobs: duration must be positive"
-    assert seconds <= staticcall workers.unbonding_delay(), "Jobs: duration exceeds unbonding delay"
+    assert seconds < staticcall workers.unbonding_delay(), "Jobs: duration not shorter than unbonding delay"
     self.max_job_duration = seconds
     log MaxJobDurationSet(seconds=seconds)

@@ -29,6 +29,21 @@ def onJobSettled(job_id: uint256, status: uint8, result_hash: bytes32):
     self.last_caller = msg.sender
 """
 
+# Reads the settled job back from Jobs while being called (the views are not locked).
+READER = """
+# pragma version ~=0.4.3
+
+interface IJobs:
+    def job_status(job_id: uint256) -> uint8: view
+
+seen_status: public(uint8)
+
+
+@external
+def onJobSettled(job_id: uint256, status: uint8, result_hash: bytes32):
+    self.seen_status = staticcall IJobs(msg.sender).job_status(job_id)
+"""
+
 REVERTER = """
 # pragma version ~=0.4.3
 

@@ -74,7 +74,11 @@ def test_deploy_events(system: System, deployer: Any) -> None:
         ({"protocol_fee_bps": 2_001}, "Jobs: protocol fee too high"),
         ({"slasher_reward_bps": 10_001}, "Jobs: slasher reward above 100%"),
         ({"max_job_duration": 0}, "Jobs: duration must be positive"),
-        ({"max_job_duration": UNBONDING_DELAY + 1}, "Jobs: duration exceeds unbonding delay"),
+        (
+            {"max_job_duration": UNBONDING_DELAY},
+            "Jobs: duration not shorter than unbonding delay",
+        ),
+        ({"max_callback_gas": 5_000_001}, "Jobs: callback gas cap too high"),
     ],
 )
 def test_invalid_parameters(

@@ -88,8 +88,8 @@ def _extreme_job(market: Market, **overrides: Any) -> tuple[int, list[int]]:
     minter = system.actor("minter")
     with boa.env.prank(system.owner):
         jobs.set_protocol_fee_bps(2_000)
-        jobs.set_max_job_duration(7 * 86_400)
-        jobs.set_max_callback_gas(2**32 - 1)
+        jobs.set_max_job_duration(7 * 86_400 - 1)
+        jobs.set_max_callback_gas(5_000_000)
         system.token.set_minter(minter, True)
     with boa.env.prank(minter):
         system.token.mint(market.requester, _MAX_AMOUNT)
@@ -101,10 +101,10 @@ def _extreme_job(market: Market, **overrides: Any) -> tuple[int, list[int]]:
 
 def test_packed_fields_do_not_overlap(market: Market) -> None:
     """Extreme values in every packed field read back unchanged."""
-    deadline = int(boa.env.evm.patch.timestamp) + 7 * 86_400
+    deadline = int(boa.env.evm.patch.timestamp) + 7 * 86_400 - 1
     callback = "0x" + "ff" * 20
     job_id, capsules = _extreme_job(
-        market, deadline=deadline, callback=callback, callback_gas_limit=2**32 - 1
+        market, deadline=deadline, callback=callback, callback_gas_limit=5_000_000
     )
 
     job = market.jobs.job(job_id)
@@ -117,7 +117,7 @@ def test_packed_fields_do_not_overlap(market: Market) -> None:
     assert job.model_fee == 2**94
     assert job.deadline == deadline
     assert job.callback.lower() == callback
-    assert job.callback_gas_limit == 2**32 - 1
+    assert job.callback_gas_limit == 5_000_000
     assert job.protocol_fee == _SUBTOTAL * 2_000 // 10_000
     assert job.status == STATUS_PENDING
     assert job.capsule_ids == capsules

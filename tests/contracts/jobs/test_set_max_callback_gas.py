@@ -41,3 +41,11 @@ def test_zero_forbids_callbacks(market: Market, requester: str) -> None:
             market.request(callback=market.system.actor("callback"), callback_gas_limit=1)
         )
     assert market.jobs.job_status(market.submit()) == STATUS_PENDING
+
+
+def test_ceiling(system: System) -> None:
+    with boa.env.prank(system.owner):
+        system.jobs.set_max_callback_gas(5_000_000)
+        with boa.reverts("Jobs: callback gas cap too high"):
+            system.jobs.set_max_callback_gas(5_000_001)
+    assert system.jobs.max_callback_gas() == 5_000_000

@@ -1,6 +1,7 @@
 """`Jobs.set_max_job_duration`: the furthest deadline a job may ask for."""
 
 import boa
+import pytest
 
 from tests.contracts.conftest import MAX_JOB_DURATION, UNBONDING_DELAY, System
 from tests.contracts.jobs.conftest import STATUS_PENDING, Market, single_event
@@ -28,22 +29,24 @@ def test_duration_must_be_positive(system: System) -> None:
         system.jobs.set_max_job_duration(0)
 
 
-def test_duration_up_to_unbonding_delay(system: System) -> None:
+def test_duration_just_below_unbonding_delay(system: System) -> None:
     with boa.env.prank(system.owner):
-        system.jobs.set_max_job_duration(UNBONDING_DELAY)
-    assert system.jobs.max_job_duration() == UNBONDING_DELAY
+        system.jobs.set_max_job_duration(UNBONDING_DELAY - 1)
+    assert system.jobs.max_job_duration() == UNBONDING_DELAY - 1
 
 
-def test_duration_exceeds_unbonding_delay(system: System) -> None:
-    with boa.env.prank(system.owner), boa.reverts("Jobs: duration exceeds unbonding delay"):
-        system.jobs.set_max_job_duration(UNBONDING_DELAY + 1)
+@pytest.mark.parametrize("excess", [0, 1])
+def test_duration_not_shorter_than_unbonding_delay(system: System, excess: int) -> None:
+    message = "Jobs: duration not shorter than unbonding delay"
+    with boa.env.prank(system.owner), boa.reverts(message):
+        system.jobs.set_max_job_duration(UNBONDING_DELAY + excess)
 
 
 def test_follows_the_current_unbonding_delay(system: System) -> None:
     with boa.env.prank(system.owner):
         system.workers.set_unbonding_delay(2 * UNBONDING_DELAY)
-        system.jobs.set_max_job_duration(2 * UNBONDING_DELAY)
-    assert system.jobs.max_job_duration() == 2 * UNBONDING_DELAY
+        system.jobs.set_max_job_duration(2 * UNBONDING_DELAY - 1)
+    assert system.jobs.max_job_duration() == 2 * UNBONDING_DELAY - 1
 
 
 def test_bounds_new_deadlines(market: Market, requester: str) -> None:

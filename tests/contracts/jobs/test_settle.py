@@ -474,6 +474,14 @@ def test_callback_receives_job_outcome(market: Market, requester: str) -> None:
     assert gas_limit - 1_000 < recorder.gas_at_entry() <= gas_limit
 
 
+def test_callback_can_read_the_settled_job(market: Market, requester: str) -> None:
+    reader = callbacks.deploy(callbacks.READER)
+    job_id = market.submit(callback=reader.address, callback_gas_limit=200_000)
+    market.settle([market.result(job_id)])
+    assert events(market.jobs, "CallbackFailed") == []
+    assert reader.seen_status() == STATUS_SETTLED
+
+
 def test_callback_on_failed_result(market: Market, requester: str) -> None:
     recorder = callbacks.deploy(callbacks.RECORDER)
     job_id = market.submit(callback=recorder.address, callback_gas_limit=200_000)
