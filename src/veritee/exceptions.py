@@ -6,6 +6,16 @@ translated at the boundary with ``raise ... from``. The tree::
     VeriteeError
     ├── ConfigError              a missing or invalid setting
     ├── SignatureError           a signature or typed message did not verify
+    ├── CryptoError              a cryptographic recipe failed
+    │   ├── DecryptionError      an envelope or ciphertext could not be opened (deliberately opaque)
+    │   ├── ProofError           a DLEQ proof or a VSS share did not verify
+    │   └── ThresholdError       too few valid shares, or a protocol step out of order
+    ├── AttestationError         producing or verifying TEE evidence failed
+    │   ├── TeeUnavailable       the TEE device or service is not there
+    │   ├── QuoteError           the quote is malformed, tampered or its signature chain is invalid
+    │   ├── CollateralError      collateral missing, not matching the quote, or outside its validity window
+    │   ├── PolicyViolation      the quote verified but the policy rejects it (TCB status, advisory, measurement)
+    │   └── ReportDataMismatch   the quote's report data does not bind the expected keys and nonce
     └── ChainError               anything about talking to the chain
         ├── CompilationError     a contract did not compile
         ├── DeploymentError      deployment record missing, malformed or not matching the chain
@@ -19,13 +29,23 @@ from __future__ import annotations
 
 __all__ = [
     "AnvilNotInstalled",
+    "AttestationError",
     "ChainError",
+    "CollateralError",
     "CompilationError",
     "ConfigError",
     "ContractRevert",
+    "CryptoError",
+    "DecryptionError",
     "DeploymentError",
     "NodeError",
+    "PolicyViolation",
+    "ProofError",
+    "QuoteError",
+    "ReportDataMismatch",
     "SignatureError",
+    "TeeUnavailable",
+    "ThresholdError",
     "TransactionError",
     "VeriteeError",
 ]
@@ -41,6 +61,50 @@ class ConfigError(VeriteeError):
 
 class SignatureError(VeriteeError):
     """A signature, certificate or typed message failed verification."""
+
+
+class CryptoError(VeriteeError):
+    """A cryptographic recipe failed."""
+
+
+class DecryptionError(CryptoError):
+    """An envelope or ciphertext could not be opened.
+
+    Deliberately opaque: wrong key, wrong context, truncation and tampering all give the same
+    message, so that the error is no oracle.
+    """
+
+
+class ProofError(CryptoError):
+    """A zero-knowledge proof (DLEQ) or a verifiable secret share did not verify."""
+
+
+class ThresholdError(CryptoError):
+    """Too few valid shares to reach the threshold, or a protocol step out of order."""
+
+
+class AttestationError(VeriteeError):
+    """Producing or verifying TEE evidence failed."""
+
+
+class TeeUnavailable(AttestationError):
+    """The TEE device or service this backend needs is not there."""
+
+
+class QuoteError(AttestationError):
+    """The quote is malformed, tampered with, or its signature chain does not verify."""
+
+
+class CollateralError(AttestationError):
+    """Collateral is missing, does not match the quote, or is outside its validity window."""
+
+
+class PolicyViolation(AttestationError):
+    """The quote verified, but the policy rejects it (TCB status, advisory or measurement)."""
+
+
+class ReportDataMismatch(AttestationError):
+    """The quote's report data does not bind the expected keys, context and nonce."""
 
 
 class ChainError(VeriteeError):
