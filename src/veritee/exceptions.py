@@ -6,6 +6,7 @@ translated at the boundary with ``raise ... from``. The tree::
     VeriteeError
     ├── ConfigError              a missing or invalid setting
     ├── SignatureError           a signature or typed message did not verify
+    ├── AuditLogCorrupt          an audit log's hash chain is broken
     ├── CryptoError              a cryptographic recipe failed
     │   ├── DecryptionError      an envelope or ciphertext could not be opened (deliberately opaque)
     │   ├── ProofError           a DLEQ proof or a VSS share did not verify
@@ -30,6 +31,7 @@ from __future__ import annotations
 __all__ = [
     "AnvilNotInstalled",
     "AttestationError",
+    "AuditLogCorrupt",
     "ChainError",
     "CollateralError",
     "CompilationError",
@@ -61,6 +63,10 @@ class ConfigError(VeriteeError):
 
 class SignatureError(VeriteeError):
     """A signature, certificate or typed message failed verification."""
+
+
+class AuditLogCorrupt(VeriteeError):
+    """An audit log's hash chain is broken: a record was edited, removed or reordered."""
 
 
 class CryptoError(VeriteeError):
