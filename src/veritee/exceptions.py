@@ -8,14 +8,14 @@ translated at the boundary with ``raise ... from``. The tree::
     ├── SignatureError           a signature or typed message did not verify
     ├── AuditLogCorrupt          an audit log's hash chain is broken
     ├── CryptoError              a cryptographic recipe failed
-    │   ├── DecryptionError      an envelope or ciphertext could not be opened (deliberately opaque)
+    │   ├── DecryptionError      a ciphertext could not be opened (deliberately opaque)
     │   ├── ProofError           a DLEQ proof or a VSS share did not verify
     │   └── ThresholdError       too few valid shares, or a protocol step out of order
     ├── AttestationError         producing or verifying TEE evidence failed
     │   ├── TeeUnavailable       the TEE device or service is not there
-    │   ├── QuoteError           the quote is malformed, tampered or its signature chain is invalid
-    │   ├── CollateralError      collateral missing, not matching the quote, or outside its validity window
-    │   ├── PolicyViolation      the quote verified but the policy rejects it (TCB status, advisory, measurement)
+    │   ├── QuoteError           the quote is malformed, tampered, or its chain is invalid
+    │   ├── CollateralError      collateral missing, mismatched, or outside its window
+    │   ├── PolicyViolation      the quote verified but the policy rejects it
     │   └── ReportDataMismatch   the quote's report data does not bind the expected keys and nonce
     └── ChainError               anything about talking to the chain
         ├── CompilationError     a contract did not compile
