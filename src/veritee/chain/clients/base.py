@@ -16,6 +16,7 @@ from web3.types import TxParams, TxReceipt
 
 from veritee.chain.compiler import compile_contract
 from veritee.chain.sender import TransactionSender, revert_reason_from_error
+from veritee.crypto.typed_data import Domain
 from veritee.exceptions import ChainError, ContractRevert
 
 __all__ = ["ChainEvent", "ContractClient", "translate_reverts"]
@@ -62,6 +63,11 @@ class ContractClient:
         self.contract: Contract = w3.eth.contract(
             address=self.address, abi=compile_contract(self.contract_name).abi
         )
+
+    def domain(self) -> Domain:
+        """The contract's EIP-712 domain, as its ``eip712Domain()`` (ERC-5267) reports it."""
+        _, name, version, chain_id, contract, _, _ = self._call("eip712Domain")
+        return Domain(str(name), str(version), int(chain_id), str(contract))
 
     def _call(self, function: str, *args: Any) -> Any:
         with translate_reverts(f"{self.contract_name}.{function}"):

@@ -11,7 +11,7 @@ from web3.types import TxParams, TxReceipt
 from veritee.chain.clients.base import ContractClient
 from veritee.chain.clients.token import Permit
 from veritee.chain.types import CapsuleId, JobId, JobStatus, ModelId, TokenAmount
-from veritee.crypto.typed_data import Domain, JobResult
+from veritee.crypto.typed_data import JobResult
 
 __all__ = ["JobInfo", "JobRequest", "JobsClient"]
 
@@ -85,11 +85,6 @@ class JobsClient(ContractClient):
     """Job escrow and settlement."""
 
     contract_name = "Jobs"
-
-    def domain(self) -> Domain:
-        """The EIP-712 domain result batches are signed in."""
-        _, name, version, chain_id, contract, _, _ = self._call("eip712Domain")
-        return Domain(str(name), str(version), int(chain_id), str(contract))
 
     def job(self, job_id: JobId) -> JobInfo:
         raw = self._call("job", job_id)

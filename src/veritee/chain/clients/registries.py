@@ -19,7 +19,7 @@ from veritee.chain.types import (
     TokenAmount,
     WorkerStatus,
 )
-from veritee.crypto.typed_data import Certificate, Domain
+from veritee.crypto.typed_data import Certificate
 
 __all__ = [
     "CapsuleInfo",
@@ -33,11 +33,6 @@ __all__ = [
 ]
 
 Point = tuple[int, int]
-
-
-def _domain(client: ContractClient) -> Domain:
-    _, name, version, chain_id, contract, _, _ = client._call("eip712Domain")
-    return Domain(str(name), str(version), int(chain_id), str(contract))
 
 
 class GatekeepersClient(ContractClient):
@@ -63,10 +58,6 @@ class GatekeepersClient(ContractClient):
 
     def key_published(self) -> bool:
         return bool(self._call("key_published"))
-
-    def domain(self) -> Domain:
-        """The EIP-712 domain network-key publications are signed in."""
-        return _domain(self)
 
     def check_signatures(self, digest: bytes, signatures: Sequence[bytes]) -> int:
         """Raises :class:`ContractRevert` unless ``digest`` has ``t`` valid signatures."""
@@ -144,10 +135,6 @@ class WorkersClient(ContractClient):
     """The worker registry."""
 
     contract_name = "Workers"
-
-    def domain(self) -> Domain:
-        """The EIP-712 domain certificates are signed in."""
-        return _domain(self)
 
     def worker(self, enclave: str) -> WorkerInfo:
         """The worker's stored record, completed from its latest announcements."""

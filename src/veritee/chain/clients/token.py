@@ -10,7 +10,7 @@ from web3.types import TxReceipt
 
 from veritee.chain.clients.base import ContractClient
 from veritee.chain.types import TokenAmount
-from veritee.crypto.typed_data import Domain, sign_digest
+from veritee.crypto.typed_data import sign_digest
 
 __all__ = ["Permit", "TokenClient"]
 
@@ -66,11 +66,6 @@ class TokenClient(ContractClient):
 
     def mint(self, to: str, amount: int) -> TxReceipt:
         return self._transact("mint", to_checksum_address(to), amount)
-
-    def domain(self) -> Domain:
-        """The token's EIP-712 domain (used by permits)."""
-        _, name, version, chain_id, contract, _, _ = self._call("eip712Domain")
-        return Domain(str(name), str(version), int(chain_id), str(contract))
 
     def sign_permit(
         self, private_key: bytes, owner: str, spender: str, value: int, deadline: int
