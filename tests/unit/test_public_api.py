@@ -4,6 +4,7 @@ import veritee
 import veritee.chain
 import veritee.chain.clients
 import veritee.crypto
+import veritee.crypto.threshold
 
 
 def test_top_level() -> None:
@@ -56,14 +57,78 @@ def test_clients_surface() -> None:
 def test_crypto_surface() -> None:
     assert sorted(veritee.crypto.__all__) == sorted(
         [
+            "CapsuleContext",
+            "CeremonyContext",
             "Certificate",
+            "DecryptionShare",
+            "DerivedKey",
+            "DkgParticipant",
             "Domain",
+            "EnvelopeContext",
             "JobResult",
+            "KeyShare",
+            "Point",
+            "ReshareDealer",
+            "ReshareReceiver",
+            "Suite",
+            "X25519KeyPair",
             "address_of",
             "batch_digest",
             "certificate_digest",
+            "combine_decryption_shares",
+            "combine_secret",
+            "data_key_from_shares",
+            "derive_named_key",
+            "make_named_share",
+            "make_share",
             "network_key_digest",
+            "open_envelope",
             "recover_digest",
+            "seal",
+            "seal_key_to_network",
             "sign_digest",
+            "split",
         ]
     )
+    for name in veritee.crypto.__all__:
+        assert hasattr(veritee.crypto, name)
+
+
+def test_threshold_surface() -> None:
+    assert sorted(veritee.crypto.threshold.__all__) == sorted(
+        [
+            "CapsuleContext",
+            "CeremonyContext",
+            "CombineResult",
+            "Complaint",
+            "DealMessage",
+            "DecryptionShare",
+            "DerivedKey",
+            "DkgParticipant",
+            "DleqProof",
+            "KeyShare",
+            "ReshareDealer",
+            "ReshareReceiver",
+            "Reveal",
+            "Share",
+            "combine_decryption_shares",
+            "combine_points",
+            "combine_secret",
+            "data_key_from_point",
+            "data_key_from_shares",
+            "derive_named_key",
+            "dkg_session_id",
+            "lagrange_coefficient",
+            "make_named_share",
+            "make_share",
+            "named_key_from_point",
+            "named_point",
+            "reshare_session_id",
+            "seal_key_to_network",
+            "split",
+            "verify_named_share",
+            "verify_share",
+        ]
+    )
+    for name in veritee.crypto.threshold.__all__:
+        assert hasattr(veritee.crypto.threshold, name)
