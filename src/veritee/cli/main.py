@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from veritee.cli import demo, devnet
+from veritee.cli import attest, demo, devnet
 from veritee.cli.output import error_console
 from veritee.exceptions import VeriteeError
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.command(name="demo")(demo.demo)
 app.add_typer(devnet.app, name="devnet")
+app.add_typer(attest.app, name="attest")
 
 
 def main() -> None:
