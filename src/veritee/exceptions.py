@@ -11,12 +11,19 @@ translated at the boundary with ``raise ... from``. The tree::
     │   ├── DecryptionError      a ciphertext could not be opened (deliberately opaque)
     │   ├── ProofError           a DLEQ proof or a VSS share did not verify
     │   └── ThresholdError       too few valid shares, or a protocol step out of order
+    │       └── QuorumError      fewer than t gatekeepers answered validly; says what each did
     ├── AttestationError         producing or verifying TEE evidence failed
     │   ├── TeeUnavailable       the TEE device or service is not there
     │   ├── QuoteError           the quote is malformed, tampered, or its chain is invalid
     │   ├── CollateralError      collateral missing, mismatched, or outside its window
     │   ├── PolicyViolation      the quote verified but the policy rejects it
     │   └── ReportDataMismatch   the quote's report data does not bind the expected keys and nonce
+    ├── GatekeeperError          a gatekeeper refused a request or could not serve it
+    │   ├── MalformedRequest     the request is not well-formed (HTTP 400)
+    │   ├── AccessDenied         the policy or the attestation check refuses; names why (403)
+    │   ├── RateLimited          too many requests from one worker (HTTP 429)
+    │   ├── KeyNotReady          this gatekeeper holds no published key share yet (HTTP 503)
+    │   └── CeremonyError        a key ceremony message is out of order or inconsistent (409)
     └── ChainError               anything about talking to the chain
         ├── CompilationError     a contract did not compile
         ├── DeploymentError      deployment record missing, malformed or not matching the chain
@@ -29,9 +36,11 @@ translated at the boundary with ``raise ... from``. The tree::
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "AnvilNotInstalled",
     "AttestationError",
     "AuditLogCorrupt",
+    "CeremonyError",
     "ChainError",
     "CollateralError",
     "CompilationError",
@@ -40,10 +49,15 @@ __all__ = [
     "CryptoError",
     "DecryptionError",
     "DeploymentError",
+    "GatekeeperError",
+    "KeyNotReady",
+    "MalformedRequest",
     "NodeError",
     "PolicyViolation",
     "ProofError",
+    "QuorumError",
     "QuoteError",
+    "RateLimited",
     "ReportDataMismatch",
     "SignatureError",
     "TeeUnavailable",
@@ -89,6 +103,18 @@ class ThresholdError(CryptoError):
     """Too few valid shares to reach the threshold, or a protocol step out of order."""
 
 
+class QuorumError(ThresholdError):
+    """Fewer than ``t`` gatekeepers gave a valid answer.
+
+    ``outcomes`` maps each gatekeeper's index to what happened to its request (a valid share, a
+    bad proof, a refusal with its reason, or no answer), so the caller can see who failed how.
+    """
+
+    def __init__(self, message: str, outcomes: dict[int, object] | None = None) -> None:
+        super().__init__(message)
+        self.outcomes: dict[int, object] = dict(outcomes or {})
+
+
 class AttestationError(VeriteeError):
     """Producing or verifying TEE evidence failed."""
 
@@ -111,6 +137,38 @@ class PolicyViolation(AttestationError):
 
 class ReportDataMismatch(AttestationError):
     """The quote's report data does not bind the expected keys, context and nonce."""
+
+
+class GatekeeperError(VeriteeError):
+    """A gatekeeper refused a request or could not serve it.
+
+    ``reason`` is the short, stable phrase shown to the asker and written to the audit log
+    (for a policy denial, the :class:`~veritee.gatekeeper.policy.Denial` value).
+    """
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
+class MalformedRequest(GatekeeperError):
+    """The request is not well-formed: bad JSON, a missing field, a value of the wrong shape."""
+
+
+class AccessDenied(GatekeeperError):
+    """The on-chain policy, or the attestation check, refuses the request; ``reason`` says why."""
+
+
+class RateLimited(GatekeeperError):
+    """Too many requests from one worker; retry later."""
+
+
+class KeyNotReady(GatekeeperError):
+    """This gatekeeper holds no share of a published network key yet."""
+
+
+class CeremonyError(GatekeeperError):
+    """A key ceremony message arrived out of order, from a non-member, or inconsistent."""
 
 
 class ChainError(VeriteeError):

@@ -132,3 +132,38 @@ def test_threshold_surface() -> None:
     )
     for name in veritee.crypto.threshold.__all__:
         assert hasattr(veritee.crypto.threshold, name)
+
+
+def test_gatekeeper_surface() -> None:
+    import veritee.gatekeeper
+
+    assert sorted(veritee.gatekeeper.__all__) == sorted(
+        [
+            "WORKER_REPORT_DOMAIN",
+            "CertificateBundle",
+            "CertificateGrant",
+            "CertifyRequest",
+            "Decision",
+            "Denial",
+            "DkgResult",
+            "GatekeeperClient",
+            "GatekeeperConfig",
+            "GatekeeperEndpoint",
+            "GatekeeperNode",
+            "GatekeeperOutcome",
+            "GatekeeperServer",
+            "KeyRelease",
+            "LocalGatekeepers",
+            "OutcomeKind",
+            "SyncGatekeeperClient",
+            "create_app",
+            "decide_capsule_release",
+            "decide_named_key",
+            "parse_key_name",
+            "run_dkg",
+            "run_dkg_async",
+            "serve",
+        ]
+    )
+    for name in veritee.gatekeeper.__all__:
+        assert hasattr(veritee.gatekeeper, name)

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from veritee.cli import attest, demo, devnet
+from veritee.cli import attest, demo, devnet, gatekeeper
 from veritee.cli.output import error_console
 from veritee.exceptions import VeriteeError
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.command(name="demo")(demo.demo)
 app.add_typer(devnet.app, name="devnet")
 app.add_typer(attest.app, name="attest")
+app.add_typer(gatekeeper.app, name="gatekeeper")
 
 
 def main() -> None:

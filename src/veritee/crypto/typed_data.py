@@ -8,6 +8,7 @@ eth-account's independent EIP-712 encoder and the contracts' own digest views.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,23 +56,28 @@ class Domain:
     verifying_contract: str
 
     def separator(self) -> bytes:
-        """The domain separator hash."""
-        return keccak(
-            encode(
-                ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-                [
-                    keccak(text=_DOMAIN_TYPE),
-                    keccak(text=self.name),
-                    keccak(text=self.version),
-                    self.chain_id,
-                    to_checksum_address(self.verifying_contract),
-                ],
-            )
-        )
+        """The domain separator hash (computed once per domain: it is on every hot path)."""
+        return _separator(self.name, self.version, self.chain_id, self.verifying_contract.lower())
 
     def digest(self, struct_hash: bytes) -> bytes:
         """The EIP-712 digest ``keccak256(0x1901 ‖ separator ‖ struct_hash)``."""
         return keccak(b"\x19\x01" + self.separator() + struct_hash)
+
+
+@functools.lru_cache(maxsize=256)
+def _separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                keccak(text=_DOMAIN_TYPE),
+                keccak(text=name),
+                keccak(text=version),
+                chain_id,
+                to_checksum_address(verifying_contract),
+            ],
+        )
+    )
 
 
 @dataclass(frozen=True)

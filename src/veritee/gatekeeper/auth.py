@@ -9,6 +9,7 @@ request cannot be played again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -18,8 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from veritee.crypto.typed_data import Domain, recover_digest, sign_digest
 from veritee.exceptions import SignatureError
@@ -37,6 +37,10 @@ REQUEST_TYPE = (
     "GatekeeperRequest(address worker,string action,bytes32 bodyHash,address gatekeeper,"
     "uint64 issuedAt,bytes32 nonce)"
 )
+
+_REQUEST_TYPEHASH = keccak(text=REQUEST_TYPE)
+# The same few addresses (workers, gatekeepers) recur on every request; checksumming is a keccak.
+_checksum = functools.lru_cache(maxsize=4096)(to_checksum_address)
 
 
 def request_domain(chain_id: int, gatekeepers_contract: str) -> Domain:
@@ -57,19 +61,20 @@ class SignedRequest:
     signature: bytes
 
     def digest(self, domain: Domain) -> bytes:
+        """The EIP-712 digest; every field is one static 32-byte ABI word, so it is built here
+        directly (it sits on both sides of every key request; a test pins it to eth-account)."""
+        if not 0 <= self.issued_at < 1 << 64:
+            raise ValueError("issued_at must be a uint64")
+        if len(self.body_sha256) != 32 or len(self.nonce) > 32:
+            raise ValueError("body hash must be 32 bytes and the nonce at most 32")
         struct_hash = keccak(
-            encode(
-                ["bytes32", "address", "bytes32", "bytes32", "address", "uint64", "bytes32"],
-                [
-                    keccak(text=REQUEST_TYPE),
-                    to_checksum_address(self.worker),
-                    keccak(text=self.action),
-                    self.body_sha256,
-                    to_checksum_address(self.gatekeeper),
-                    self.issued_at,
-                    self.nonce,
-                ],
-            )
+            _REQUEST_TYPEHASH
+            + to_canonical_address(self.worker).rjust(32, b"\0")
+            + keccak(text=self.action)
+            + self.body_sha256
+            + to_canonical_address(self.gatekeeper).rjust(32, b"\0")
+            + self.issued_at.to_bytes(32, "big")
+            + self.nonce.ljust(32, b"\0")
         )
         return domain.digest(struct_hash)
 
@@ -87,10 +92,10 @@ def sign_request(
 ) -> SignedRequest:
     """Signs a request for ``body`` with the worker's enclave key."""
     unsigned = SignedRequest(
-        worker=to_checksum_address(worker),
+        worker=_checksum(worker),
         action=action,
         body_sha256=hashlib.sha256(body).digest(),
-        gatekeeper=to_checksum_address(gatekeeper),
+        gatekeeper=_checksum(gatekeeper),
         issued_at=int(time.time()) if issued_at is None else issued_at,
         nonce=os.urandom(32) if nonce is None else nonce,
         signature=b"",
@@ -140,7 +145,7 @@ def verify_request(
     """
     if request.action != action:
         raise SignatureError(f"request is for action {request.action!r}, not {action!r}")
-    if to_checksum_address(request.gatekeeper) != to_checksum_address(gatekeeper):
+    if to_canonical_address(request.gatekeeper) != to_canonical_address(gatekeeper):
         raise SignatureError("request is addressed to another gatekeeper")
     if not hmac.compare_digest(request.body_sha256, hashlib.sha256(body).digest()):
         raise SignatureError("request body does not match its signed hash")
@@ -152,7 +157,7 @@ def verify_request(
             f"request timestamp is {now - request.issued_at:+d} s off (allowed ±{max_skew} s)"
         )
     signer = recover_digest(request.digest(domain), request.signature)
-    if signer != to_checksum_address(request.worker):
+    if to_canonical_address(signer) != to_canonical_address(request.worker):
         raise SignatureError("request is not signed by the worker it names")
     guard.check_and_remember(request.nonce, now)
     return signer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from eth_utils import to_checksum_address
+from eth_utils import to_canonical_address
 
 from veritee.chain.clients import CapsuleInfo, JobInfo, WorkerInfo
 from veritee.chain.types import JobStatus, WorkerStatus
@@ -89,7 +89,7 @@ def decide_capsule_release(
         return denied
     if job is None or job.status is JobStatus.UNKNOWN:
         return Decision.deny(Denial.JOB_UNKNOWN)
-    if to_checksum_address(job.worker) != to_checksum_address(asker):
+    if to_canonical_address(job.worker) != to_canonical_address(asker):
         return Decision.deny(Denial.JOB_NOT_ASSIGNED)
     if job.status is not JobStatus.PENDING:
         return Decision.deny(Denial.JOB_NOT_PENDING)

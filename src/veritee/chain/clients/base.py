@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from eth_utils import to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError, MismatchedABI, Web3RPCError
-from web3.types import TxParams, TxReceipt
+from web3.types import BlockIdentifier, TxParams, TxReceipt
 
 from veritee.chain.compiler import compile_contract
 from veritee.chain.sender import TransactionSender, revert_reason_from_error
@@ -52,9 +53,12 @@ class ContractClient:
 
     Reads go through ``eth_call``; writes are built, signed and sent by ``sender`` (reads work
     without one). Reverts surface as :class:`ContractRevert` carrying the contract's reason.
+    Reads see the chain at :attr:`block` (``"latest"`` unless pinned with :meth:`at_block`).
     """
 
     contract_name: ClassVar[str]
+    #: The block that reads (calls and event scans) see.
+    block: BlockIdentifier = "latest"
 
     def __init__(self, w3: Web3, address: str, sender: TransactionSender | None = None) -> None:
         self.w3 = w3
@@ -64,6 +68,16 @@ class ContractClient:
             address=self.address, abi=compile_contract(self.contract_name).abi
         )
 
+    def at_block(self, block: BlockIdentifier) -> Self:
+        """A copy of this client whose reads see the chain as of ``block`` (cheap: no ABI work).
+
+        Pinning every read of a decision to one block gives a consistent view of the chain, and
+        pinning it a few blocks back gives confirmations.
+        """
+        pinned = copy.copy(self)
+        pinned.block = block
+        return pinned
+
     def domain(self) -> Domain:
         """The contract's EIP-712 domain, as its ``eip712Domain()`` (ERC-5267) reports it."""
         _, name, version, chain_id, contract, _, _ = self._call("eip712Domain")
@@ -71,7 +85,7 @@ class ContractClient:
 
     def _call(self, function: str, *args: Any) -> Any:
         with translate_reverts(f"{self.contract_name}.{function}"):
-            return self.contract.functions[function](*args).call()
+            return self.contract.functions[function](*args).call(block_identifier=self.block)
 
     def build(self, function: str, *args: Any, gas: int | None = None) -> TxParams:
         """Builds (and, without ``gas``, estimates, so reverts surface here) a transaction."""
@@ -92,13 +106,15 @@ class ContractClient:
         self,
         name: str,
         from_block: int = 0,
-        to_block: int | str = "latest",
+        to_block: BlockIdentifier | None = None,
         argument_filters: dict[str, Any] | None = None,
     ) -> list[ChainEvent]:
-        """Decoded ``name`` events of this contract in a block range."""
+        """Decoded ``name`` events of this contract in a block range (up to :attr:`block`)."""
         event = self.contract.events[name]
         logs = event.get_logs(
-            from_block=from_block, to_block=to_block, argument_filters=argument_filters
+            from_block=from_block,
+            to_block=self.block if to_block is None else to_block,
+            argument_filters=argument_filters,
         )
         return [_event(log) for log in logs]
 

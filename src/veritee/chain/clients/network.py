@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from web3 import Web3
+from web3.types import BlockIdentifier
 
 from veritee.chain.clients.jobs import JobsClient
 from veritee.chain.clients.registries import (
@@ -47,6 +50,13 @@ class Network:
         """Checks ``deployment`` against the chain, then builds the clients."""
         check_deployment(w3, deployment)
         return cls(w3, deployment, sender)
+
+    def at_block(self, block: BlockIdentifier) -> Network:
+        """The same clients, reading the chain as of ``block`` (see ``ContractClient.at_block``)."""
+        pinned = copy.copy(self)
+        for name in ("token", "gatekeepers", "policy", "workers", "models", "capsules", "jobs"):
+            setattr(pinned, name, getattr(self, name).at_block(block))
+        return pinned
 
     def as_account(self, sender: TransactionSender) -> Network:
         """The same deployment, sending as another account."""

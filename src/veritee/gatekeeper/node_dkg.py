@@ -1,0 +1,181 @@
+"""The gatekeeper's part in a DKG: the steps a relay drives, and signing the resulting key.
+
+:class:`DkgRole` is mixed into :class:`~veritee.gatekeeper.node.GatekeeperNode`. Each step reads
+what it needs from the chain (members, threshold, epoch), hands the relayed messages to the pure
+:class:`~veritee.gatekeeper.ceremony.DkgCeremony`, and returns signed messages for the relay to
+pass on. The finished share is sealed to disk at once; it becomes the active key only when the
+chain publishes a matching network key (signed by ``t`` gatekeepers, see
+:meth:`DkgRole.sign_network_key`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from veritee.chain.clients import Network
+from veritee.crypto._common import Rng
+from veritee.crypto.secp256k1 import Point
+from veritee.crypto.threshold import CeremonyContext, KeyShare
+from veritee.crypto.typed_data import network_key_digest, sign_digest
+from veritee.exceptions import CeremonyError, MalformedRequest
+from veritee.gatekeeper.audit import AuditLog
+from veritee.gatekeeper.ceremony import DkgCeremony
+from veritee.gatekeeper.config import GatekeeperConfig
+from veritee.gatekeeper.dkg_messages import SignedDkgMessage
+from veritee.gatekeeper.keystore import KeyShareStore
+from veritee.gatekeeper.wire import address_field, hex_field, int_field
+
+__all__ = ["DkgRole", "NetworkKeySignature"]
+
+
+@dataclass(frozen=True)
+class NetworkKeySignature:
+    """A gatekeeper's signature over ``NetworkKey(epoch, S, shares)`` for ``publish_key``."""
+
+    epoch: int
+    public_key: Point
+    public_shares: tuple[Point, ...]
+    signature: bytes
+    signer: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "public_key": "0x" + self.public_key.compressed.hex(),
+            "public_shares": ["0x" + p.compressed.hex() for p in self.public_shares],
+            "signature": "0x" + self.signature.hex(),
+            "signer": self.signer,
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> NetworkKeySignature:
+        shares = obj.get("public_shares")
+        if not isinstance(shares, list):
+            raise MalformedRequest("field public_shares must be a list")
+        try:
+            return cls(
+                int_field(obj, "epoch"),
+                Point.from_bytes(hex_field(obj, "public_key", 33)),
+                tuple(Point.from_bytes(hex_field({"p": s}, "p", 33)) for s in shares),
+                hex_field(obj, "signature", 65),
+                address_field(obj, "signer"),
+            )
+        except ValueError as exc:
+            raise MalformedRequest(f"malformed network key signature: {exc}") from exc
+
+
+class DkgRole:
+    """The DKG steps of a gatekeeper node (see the module docstring)."""
+
+    network: Network
+    config: GatekeeperConfig
+    index: int
+    chain_id: int
+    address: str
+    audit: AuditLog
+    store: KeyShareStore
+    _rng: Rng
+
+    def __init__(self) -> None:
+        self._ceremony: DkgCeremony | None = None
+        self._dkg_lock = threading.Lock()
+        self._finalized: dict[int, KeyShare] = {}
+
+    def finalized_share(self, epoch: int) -> KeyShare | None:
+        """The share our DKG of ``epoch`` produced in this process, if any."""
+        return self._finalized.get(epoch)
+
+    def _running(self) -> DkgCeremony:
+        if self._ceremony is None:
+            raise CeremonyError("no ceremony", "no DKG is running here: call start first")
+        return self._ceremony
+
+    def dkg_start(self) -> SignedDkgMessage:
+        """Begin a DKG for the chain's current epoch; returns our signed X25519 announcement.
+
+        Refused when the epoch already has a published key. Starting again discards a ceremony
+        in progress (its messages carry the same session only if nothing about the set changed).
+        """
+        gatekeepers = self.network.gatekeepers
+        with self._dkg_lock:
+            epoch, members = gatekeepers.epoch(), gatekeepers.members()
+            if gatekeepers.key_published():
+                raise CeremonyError(
+                    "key already published", f"epoch {epoch} already has a published network key"
+                )
+            if len(members) < self.index or members[self.index - 1] != self.address:
+                raise CeremonyError("not a member", f"we are not member {self.index} on-chain")
+            self._ceremony = DkgCeremony(
+                index=self.index,
+                signing_key=self.config.signing_key,
+                encryption_key=self.config.encryption_key,
+                members=members,
+                t=gatekeepers.threshold(),
+                ceremony=CeremonyContext(self.chain_id, gatekeepers.address, epoch),
+                rng=self._rng,
+            )
+            self.audit.append("dkg", step="start", epoch=epoch, n=len(members))
+            return self._ceremony.announce()
+
+    def dkg_deal(self, announcements: Iterable[SignedDkgMessage]) -> SignedDkgMessage:
+        """Check every member's announcement and deal."""
+        with self._dkg_lock:
+            return self._running().deal(announcements)
+
+    def dkg_complaints(
+        self, deals: Iterable[SignedDkgMessage]
+    ) -> tuple[list[SignedDkgMessage], SignedDkgMessage]:
+        """Check every deal; our complaints and our view of the deals."""
+        with self._dkg_lock:
+            return self._running().complaints(deals)
+
+    def dkg_reveals(
+        self, complaints: Iterable[SignedDkgMessage], views: Iterable[SignedDkgMessage]
+    ) -> tuple[list[SignedDkgMessage], SignedDkgMessage]:
+        """Check the deal views and every complaint; answer the complaints against us."""
+        with self._dkg_lock:
+            return self._running().reveals(complaints, views)
+
+    def dkg_finalize(
+        self, reveals: Iterable[SignedDkgMessage], views: Iterable[SignedDkgMessage]
+    ) -> KeyShare:
+        """Settle the qualified set, derive our key share and seal it to disk."""
+        with self._dkg_lock:
+            ceremony = self._running()
+            share = ceremony.finalize(reveals, views)
+            epoch = ceremony.ceremony.epoch
+            if epoch not in self._finalized:
+                self.store.save(share, epoch)
+                self._finalized[epoch] = share
+                self.audit.append(
+                    "dkg",
+                    step="finalized",
+                    epoch=epoch,
+                    public_key="0x" + share.public_key.compressed.hex(),
+                )
+            return share
+
+    def sign_network_key(self) -> NetworkKeySignature:
+        """Our signature over ``network_key_digest(Gatekeepers domain, epoch, S, shares)``.
+
+        Shares are in member order, as ``(x, y)``, exactly as ``Gatekeepers.publish_key``
+        hashes them. Signs only the key our own finalized ceremony produced.
+        """
+        with self._dkg_lock:
+            ceremony = self._running()
+            share = ceremony.key_share
+            if share is None:
+                raise CeremonyError("step out of order", "the ceremony has not finalized")
+            epoch = ceremony.ceremony.epoch
+        shares = tuple(share.public_shares[j] for j in range(1, share.n + 1))
+        digest = network_key_digest(
+            self.network.gatekeepers.domain(),
+            epoch,
+            share.public_key.xy,
+            [point.xy for point in shares],
+        )
+        signature = sign_digest(self.config.signing_key, digest)
+        return NetworkKeySignature(epoch, share.public_key, shares, signature, self.address)
