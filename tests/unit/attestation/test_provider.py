@@ -33,15 +33,17 @@ def test_names_are_case_insensitive(tmp_path: Path) -> None:
     assert make_provider("TDX", path=tmp_path).kind == TeeKind.TDX
 
 
-def test_dstack_without_socket_or_endpoint_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dstack_without_socket_or_endpoint_is_unavailable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv("DSTACK_SIMULATOR_ENDPOINT", raising=False)
-    if any(Path(p).exists() for p in ("/var/run/dstack.sock", "/run/dstack.sock")):
-        pytest.skip("a dstack socket exists on this machine")
+    # Point the socket search at paths that cannot exist, whatever this machine has.
+    missing = (str(tmp_path / "dstack.sock"), str(tmp_path / "run" / "dstack.sock"))
+    monkeypatch.setattr("veritee.attestation.dstack.DSTACK_SOCKET_PATHS", missing)
     with pytest.raises(TeeUnavailable) as error:
         make_provider("dstack")
     assert str(error.value).startswith(
-        "dstack guest agent socket not found at /var/run/dstack.sock: "
-        "not running inside a dstack CVM"
+        f"dstack guest agent socket not found at {missing[0]}: not running inside a dstack CVM"
     )
 
 
