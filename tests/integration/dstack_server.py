@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.integration.loopback_server import LoopbackServer
 from veritee.attestation.event_log import replay_rtmrs, runtime_event
 from veritee.attestation.simulated import SimulatedPlatform, build_simulated_quote
 from veritee.attestation.types import EventLogEntry
@@ -49,7 +48,7 @@ def registers_for(events: tuple[EventLogEntry, ...]) -> dict[str, bytes]:
     return {"mrtd": MRTD, **{f"rtmr{i}": value for i, value in enumerate(rtmrs)}}
 
 
-class DstackTestServer:
+class DstackTestServer(LoopbackServer):
     """Runs on 127.0.0.1 on a free port in a background thread; use as a context manager."""
 
     def __init__(self, mode: str = "good") -> None:
@@ -58,29 +57,11 @@ class DstackTestServer:
         self.mode = mode
         self.platform = SimulatedPlatform.generate()
         self.requests: list[tuple[str, dict[str, Any]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler())
 
     @property
     def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> DstackTestServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        return self.base_url
 
     def get_quote(self, report_data: bytes) -> dict[str, Any]:
         """The GetQuote answer for ``report_data``, shaped by the mode."""

@@ -17,44 +17,26 @@ The signed JSON (``tcbInfo``, ``enclaveIdentity``) is served byte for byte as In
 from __future__ import annotations
 
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
+from tests.integration.loopback_server import LoopbackServer
 
-class PccsTestServer:
+
+class PccsTestServer(LoopbackServer):
     """Serves collateral files keyed by (TEE, CA, FMSPC) on 127.0.0.1; a context manager."""
 
     def __init__(self, collateral: dict[tuple[str, str, str], Path]) -> None:
         self.collateral = {key: json.loads(path.read_text()) for key, path in collateral.items()}
         self.requests: list[str] = []
         self.fail = False
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> PccsTestServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        return self.base_url
 
     def _find(self, tee: str | None, ca: str | None, fmspc: str | None) -> dict[str, Any] | None:
         for (key_tee, key_ca, key_fmspc), document in self.collateral.items():
