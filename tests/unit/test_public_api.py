@@ -1,6 +1,7 @@
 """Pins the curated public surface: adding or removing a name must be a deliberate change."""
 
 import veritee
+import veritee.attestation
 import veritee.chain
 import veritee.chain.clients
 import veritee.crypto
@@ -167,3 +168,29 @@ def test_gatekeeper_surface() -> None:
     )
     for name in veritee.gatekeeper.__all__:
         assert hasattr(veritee.gatekeeper, name)
+
+
+def test_attestation_surface() -> None:
+    assert sorted(veritee.attestation.__all__) == sorted(
+        [
+            "CollateralSource",
+            "EventLogEntry",
+            "FileCollateral",
+            "PccsCollateral",
+            "Quote",
+            "QuotePolicy",
+            "QuoteVerifier",
+            "ReportDataBinding",
+            "SimulatedPlatform",
+            "SimulatedProvider",
+            "TeeProvider",
+            "VerifiedQuote",
+            "check_report_data",
+            "collateral_next_update",
+            "make_provider",
+            "measurement_digest",
+            "verify_simulated",
+        ]
+    )
+    for name in veritee.attestation.__all__:
+        assert hasattr(veritee.attestation, name)
