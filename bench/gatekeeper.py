@@ -37,10 +37,9 @@ from eth_utils import keccak
 from veritee.attestation import FileCollateral, QuotePolicy, QuoteVerifier
 from veritee.chain import AnvilDevnet, ChainBackend, EmbeddedChain, JobRequest
 from veritee.chain.devnet import deploy_dev_network
-from veritee.chain.types import CapsuleId
 from veritee.crypto.envelope import X25519KeyPair
 from veritee.crypto.secp256k1 import mul_base
-from veritee.crypto.threshold import CapsuleContext, make_share, seal_key_to_network
+from veritee.crypto.threshold import CapsuleContext, make_share, seal_capsule_key
 from veritee.crypto.typed_data import address_of
 from veritee.gatekeeper.client import GatekeeperClient
 from veritee.gatekeeper.config import GatekeeperConfig
@@ -80,10 +79,10 @@ def key_release_latency(
             operator.workers.min_bond(),
         )
         capsules = admin.capsules
-        capsule_id = CapsuleId(int(capsules.contract.functions.capsule_count().call()) + 1)
-        context = CapsuleContext(capsule_id, devnet.deployment.chain_id, capsules.address)
-        capsule_r, data_key = seal_key_to_network(dkg.public_key, context)
-        capsules.register(keccak(b"c"), "blob://c", capsule_r.xy, [model])
+        capsule_r, data_key, _ = seal_capsule_key(
+            dkg.public_key, devnet.deployment.chain_id, capsules.address
+        )
+        capsule_id = capsules.register(keccak(b"c"), "blob://c", capsule_r.xy, [model])
         requester = devnet.network(2)
         requester.token.approve(requester.jobs.address, TOKEN)
         job_id = requester.jobs.submit(

@@ -20,7 +20,7 @@ from veritee.chain.devnet import DevNetwork, deploy_dev_network
 from veritee.chain.types import CapsuleId, JobId, ModelId, TeeKind
 from veritee.crypto.envelope import X25519KeyPair
 from veritee.crypto.secp256k1 import Point
-from veritee.crypto.threshold import CapsuleContext, seal_key_to_network
+from veritee.crypto.threshold import seal_capsule_key
 from veritee.crypto.typed_data import JobResult, address_of, batch_digest, sign_digest
 from veritee.gatekeeper.certificates import CertifyRequest
 from veritee.gatekeeper.certify import WORKER_REPORT_DOMAIN
@@ -174,13 +174,11 @@ def populate(
         register(devnet, other, other_bundle, model_id)
 
     capsules = devnet.network(CAPSULE_OWNER).capsules
-    # The key's context names the capsule id, so the owner takes the next one.
-    capsule_id = CapsuleId(int(capsules.contract.functions.capsule_count().call()) + 1)
-    context = CapsuleContext(capsule_id, devnet.deployment.chain_id, capsules.address)
-    capsule_r, data_key = seal_key_to_network(network_key, context)
-    registered = capsules.register(keccak(b"ciphertext"), "blob://c", capsule_r.xy, [model_id])
-    assert registered == capsule_id
-    other_r, _ = seal_key_to_network(network_key, context)
+    # The key's context names the capsule by its R, known before registration.
+    chain_id = devnet.deployment.chain_id
+    capsule_r, data_key, _ = seal_capsule_key(network_key, chain_id, capsules.address)
+    capsule_id = capsules.register(keccak(b"ciphertext"), "blob://c", capsule_r.xy, [model_id])
+    other_r, _, _ = seal_capsule_key(network_key, chain_id, capsules.address)
     other_capsule = capsules.register(keccak(b"other"), "blob://o", other_r.xy, [model_id])
 
     requester = devnet.network(REQUESTER)

@@ -233,7 +233,7 @@ class GatekeeperClient:
         ``wait_for_all`` every gatekeeper's outcome is awaited (to report all liars).
         """
         capsules = self.deployment.address("Capsules")
-        context = CapsuleContext(capsule_id, self.chain_id, capsules)
+        context = CapsuleContext.for_ephemeral(capsule_r, self.chain_id, capsules)
         encoded = context.encode()
         spec = _KeyRequest(
             action="capsule-share",

@@ -280,7 +280,7 @@ class GatekeeperNode(DkgRole):
                 CAPSULE_SHARE, decision="denied", reason="capsule R is not a point", **fields
             )
             raise AccessDenied("capsule R is not a point") from exc
-        context = CapsuleContext(asked.capsule_id, self.chain_id, capsules)
+        context = CapsuleContext.for_ephemeral(point, self.chain_id, capsules)
         share = self._capsule_decryption_share(key, point, context.encode())
         envelope = EnvelopeContext(CAPSULE_SHARE, self.chain_id, capsules, asked.capsule_id)
         sealed = self._seal(worker, share, envelope, request, fields)

@@ -14,6 +14,7 @@ from veritee.crypto.threshold.ecies import (
     CapsuleContext,
     data_key_from_point,
     data_key_from_shares,
+    seal_capsule_key,
     seal_key_to_network,
 )
 from veritee.exceptions import ThresholdError
@@ -81,3 +82,14 @@ def test_fresh_ephemeral_each_time_and_content_hash_context() -> None:
     assert by_hash.encode() == CONTEXT.encode()
     with pytest.raises(ValueError):
         CapsuleContext.for_content(b"short", CHAIN_ID, CONTRACT)
+
+
+def test_capsule_v1_context_is_rebuilt_from_the_on_chain_r_alone() -> None:
+    ephemeral, data_key, context = seal_capsule_key(NETWORK_KEY, CHAIN_ID, CONTRACT)
+    rebuilt = CapsuleContext.for_ephemeral(ephemeral, CHAIN_ID, CONTRACT)
+    assert rebuilt == context
+    shares = [make_share(k, ephemeral, rebuilt.encode()) for k in KEY_SHARES[:2]]
+    assert data_key_from_shares(shares, PUBLIC_SHARES, 2, ephemeral, rebuilt).key == data_key
+    other_r, _, other_context = seal_capsule_key(NETWORK_KEY, CHAIN_ID, CONTRACT)
+    assert other_context != context
+    assert CapsuleContext.for_ephemeral(other_r, CHAIN_ID + 1, CONTRACT) != other_context

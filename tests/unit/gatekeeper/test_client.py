@@ -45,7 +45,7 @@ Handler = Callable[[int, httpx.Request], httpx.Response]
 
 
 def _honest(index: int, request: httpx.Request, worker_key: bytes) -> httpx.Response:
-    context = CapsuleContext(CAPSULE_ID, CHAIN_ID, CAPSULES)
+    context = CapsuleContext.for_ephemeral(R, CHAIN_ID, CAPSULES)
     share = make_share(KEY_SHARES[index - 1], R, context.encode())
     nonce = bytes.fromhex(request.headers["X-Veritee-Nonce"][2:])
     envelope = EnvelopeContext("capsule-share", CHAIN_ID, CAPSULES, CAPSULE_ID)
@@ -90,7 +90,9 @@ def test_combines_valid_shares_and_reports_a_liar() -> None:
 
     with _client(handler) as client:
         release = _capsule_key(client, x25519)
-    expected = data_key_from_point(mul(SECRET, R), CapsuleContext(CAPSULE_ID, CHAIN_ID, CAPSULES))
+    expected = data_key_from_point(
+        mul(SECRET, R), CapsuleContext.for_ephemeral(R, CHAIN_ID, CAPSULES)
+    )
     assert release.key == expected
     assert release.used == (1, 3)
     assert [(o.index, o.kind) for o in release.liars] == [(2, OutcomeKind.LIED)]

@@ -27,6 +27,7 @@ from veritee.crypto.threshold.ecies import (
     CapsuleContext,
     data_key_from_point,
     data_key_from_shares,
+    seal_capsule_key,
     seal_key_to_network,
 )
 from veritee.crypto.threshold.feldman import KeyShare
@@ -70,6 +71,7 @@ __all__ = [
     "named_key_from_point",
     "named_point",
     "reshare_session_id",
+    "seal_capsule_key",
     "seal_key_to_network",
     "split",
     "verify_named_share",

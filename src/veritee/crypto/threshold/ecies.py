@@ -6,12 +6,15 @@ Since ``r·S = s·R``, a worker that combines ``t`` gatekeepers' decryption shar
 with its DLEQ proof, bound to the same context) gets the same key; no gatekeeper sees it, and
 none could compute it alone.
 
-The context binds the capsule id (or the content hash, as a uint256), the chain id and the
-Capsules contract, so shares and keys for one capsule are useless for any other.
+The context binds the capsule id (or a content hash, as a uint256), the chain id and the
+Capsules contract, so shares and keys for one capsule are useless for any other. Capsules v1 name
+the capsule by a hash of its ``R`` (:meth:`CapsuleContext.for_ephemeral`): the Capsules contract
+keeps every ``R`` unique, and unlike the id it is known before the capsule is registered.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -27,11 +30,13 @@ __all__ = [
     "CapsuleContext",
     "data_key_from_point",
     "data_key_from_shares",
+    "seal_capsule_key",
     "seal_key_to_network",
 ]
 
 DATA_KEY_SIZE = 32
 _INFO_TAG = b"veritee/capsule-key/v1"
+_EPHEMERAL_TAG = b"veritee/capsule-R/v1"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,12 @@ class CapsuleContext:
         if len(content_hash) != 32:
             raise ValueError("a content hash is 32 bytes")
         return cls(int.from_bytes(content_hash, "big"), chain_id, contract)
+
+    @classmethod
+    def for_ephemeral(cls, ephemeral: Point, chain_id: int, contract: str) -> CapsuleContext:
+        """The capsule v1 context: the capsule named by ``SHA-256(tag ‖ compressed(R))``."""
+        digest = hashlib.sha256(_EPHEMERAL_TAG + ephemeral.compressed).digest()
+        return cls.for_content(digest, chain_id, contract)
 
     def encode(self) -> bytes:
         """Canonical bytes: capsule id, chain id and contract address, length-prefixed."""
@@ -84,6 +95,20 @@ def seal_key_to_network(
     """
     r = random_scalar(rng)
     return mul_base(r), data_key_from_point(mul(r, network_key), context)
+
+
+def seal_capsule_key(
+    network_key: Point, chain_id: int, contract: str, *, rng: Rng = default_rng
+) -> tuple[Point, bytes, CapsuleContext]:
+    """Like :func:`seal_key_to_network`, with the context bound to the fresh ``R`` itself.
+
+    Returns ``R`` (to record with the capsule), the data key, and the context gatekeepers and
+    workers will rebuild from the on-chain ``R``.
+    """
+    r = random_scalar(rng)
+    ephemeral = mul_base(r)
+    context = CapsuleContext.for_ephemeral(ephemeral, chain_id, contract)
+    return ephemeral, data_key_from_point(mul(r, network_key), context), context
 
 
 def data_key_from_shares(
