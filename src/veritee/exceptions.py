@@ -24,6 +24,20 @@ translated at the boundary with ``raise ... from``. The tree::
     │   ├── RateLimited          too many requests from one worker (HTTP 429)
     │   ├── KeyNotReady          this gatekeeper holds no published key share yet (HTTP 503)
     │   └── CeremonyError        a key ceremony message is out of order or inconsistent (409)
+    ├── BlobError                storing or fetching a content-addressed blob failed
+    │   ├── BlobNotFound         no blob with that hash in the store
+    │   ├── BlobIntegrityError   the bytes fetched do not hash to the address asked for
+    │   └── BlobTooLarge         a blob exceeds the configured size limit
+    ├── CapsuleFormatError       a capsule file is malformed, truncated or of an unknown version
+    ├── ModelError               a model could not be checked, loaded or run
+    │   ├── ModelIntegrityError  the artifact's SHA-256 differs from the registry's
+    │   ├── UnsupportedModel     no runtime for the model's format
+    │   └── ModelRuntimeError    the runtime failed to load the model or to run it on the input
+    ├── JobError                 a job could not be accepted, run, found or decoded
+    │   ├── JobRejected          a worker refused a job; carries the job id and the reason
+    │   ├── JobFailed            the job settled as failed; carries the job id and the reason code
+    │   └── JobTimeout           the job did not settle in the time allowed
+    ├── VerificationFailed       ``verify`` found a broken link; carries the full report
     └── ChainError               anything about talking to the chain
         ├── CompilationError     a contract did not compile
         ├── DeploymentError      deployment record missing, malformed or not matching the chain
@@ -40,6 +54,11 @@ __all__ = [
     "AnvilNotInstalled",
     "AttestationError",
     "AuditLogCorrupt",
+    "BlobError",
+    "BlobIntegrityError",
+    "BlobNotFound",
+    "BlobTooLarge",
+    "CapsuleFormatError",
     "CeremonyError",
     "ChainError",
     "CollateralError",
@@ -50,8 +69,15 @@ __all__ = [
     "DecryptionError",
     "DeploymentError",
     "GatekeeperError",
+    "JobError",
+    "JobFailed",
+    "JobRejected",
+    "JobTimeout",
     "KeyNotReady",
     "MalformedRequest",
+    "ModelError",
+    "ModelIntegrityError",
+    "ModelRuntimeError",
     "NodeError",
     "PolicyViolation",
     "ProofError",
@@ -63,6 +89,8 @@ __all__ = [
     "TeeUnavailable",
     "ThresholdError",
     "TransactionError",
+    "UnsupportedModel",
+    "VerificationFailed",
     "VeriteeError",
 ]
 
@@ -169,6 +197,77 @@ class KeyNotReady(GatekeeperError):
 
 class CeremonyError(GatekeeperError):
     """A key ceremony message arrived out of order, from a non-member, or inconsistent."""
+
+
+class BlobError(VeriteeError):
+    """Storing or fetching a content-addressed blob failed."""
+
+
+class BlobNotFound(BlobError):
+    """The store holds no blob with the requested SHA-256."""
+
+
+class BlobIntegrityError(BlobError):
+    """The bytes received do not hash to the SHA-256 they were asked for (or declared as)."""
+
+
+class BlobTooLarge(BlobError):
+    """A blob is larger than the configured limit."""
+
+
+class CapsuleFormatError(VeriteeError):
+    """A capsule file is malformed, truncated, or of an unknown version or suite."""
+
+
+class ModelError(VeriteeError):
+    """A model artifact could not be checked, loaded or run."""
+
+
+class ModelIntegrityError(ModelError):
+    """A model artifact's SHA-256 differs from the one the Models registry records."""
+
+
+class UnsupportedModel(ModelError):
+    """No runtime is installed for the model's format."""
+
+
+class ModelRuntimeError(ModelError):
+    """The runtime could not load the model, or failed to run it on the given input."""
+
+
+class JobError(VeriteeError):
+    """A job could not be accepted, run, found or decoded."""
+
+
+class JobRejected(JobError):
+    """A worker refused a job; ``job_id`` and ``reason`` say which and why."""
+
+    def __init__(self, job_id: int, reason: str) -> None:
+        super().__init__(f"job {job_id} rejected: {reason}")
+        self.job_id = job_id
+        self.reason = reason
+
+
+class JobFailed(JobError):
+    """A job settled as failed (refunded); ``code`` is the worker's failure code."""
+
+    def __init__(self, job_id: int, code: int, reason: str) -> None:
+        super().__init__(f"job {job_id} failed ({code}): {reason}")
+        self.job_id = job_id
+        self.code = code
+        self.reason = reason
+
+
+class JobTimeout(JobError):
+    """A job did not reach a final state in the time allowed."""
+
+
+class VerificationFailed(VeriteeError):
+    """``verify`` found at least one broken link; ``report`` holds every check and its detail."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class ChainError(VeriteeError):
