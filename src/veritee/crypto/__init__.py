@@ -24,6 +24,7 @@ from veritee.crypto.threshold import (
     derive_named_key,
     make_named_share,
     make_share,
+    seal_capsule_key,
     seal_key_to_network,
     split,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "open_envelope",
     "recover_digest",
     "seal",
+    "seal_capsule_key",
     "seal_key_to_network",
     "sign_digest",
     "split",
