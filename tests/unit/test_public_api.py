@@ -87,7 +87,6 @@ def test_crypto_surface() -> None:
             "recover_digest",
             "seal",
             "seal_capsule_key",
-            "seal_capsule_key",
             "seal_key_to_network",
             "sign_digest",
             "split",
