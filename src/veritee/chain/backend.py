@@ -43,6 +43,7 @@ __all__ = [
     "AnvilDevnet",
     "ChainBackend",
     "EmbeddedChain",
+    "RemoteAnvil",
     "anvil_binary",
     "dev_accounts",
     "install_anvil",
@@ -350,6 +351,51 @@ class AnvilDevnet(ChainBackend):
             session.close()
         if self._owns_log:
             self.log_file.unlink(missing_ok=True)
+
+
+class RemoteAnvil(ChainBackend):
+    """An anvil node this process did not start (``veritee devnet up`` runs it), by RPC URL.
+
+    The development accounts are those of :func:`dev_accounts`; :meth:`close` releases the
+    connection only and never stops the node.
+    """
+
+    def __init__(self, rpc_url: str, *, accounts: int = 10, timeout: float = 60.0) -> None:
+        self.rpc_url = rpc_url
+        self._session = requests.Session()
+        provider = HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=self._session)
+        self.w3 = Web3(provider)
+        try:
+            self.chain_id = self.w3.eth.chain_id
+        except (requests.RequestException, OSError) as exc:
+            self._session.close()
+            raise NodeError(f"no chain answers at {rpc_url}: {exc}") from exc
+        self.accounts = dev_accounts(accounts)
+
+    def _rpc(self, method: str, params: list[Any]) -> Any:
+        response = self.w3.provider.make_request(RPCEndpoint(method), params)
+        if "error" in response:
+            raise NodeError(f"anvil rejected {method}: {response['error']}")
+        return response.get("result")
+
+    def advance_time(self, seconds: int) -> None:
+        if seconds < 0:
+            raise ValueError("cannot move time backwards")
+        self._rpc("evm_increaseTime", [seconds])
+        self._rpc("evm_mine", [])
+
+    def mine(self, blocks: int = 1) -> None:
+        self._rpc("anvil_mine", [hex(blocks)])
+
+    def snapshot(self) -> object:
+        return self._rpc("evm_snapshot", [])
+
+    def revert(self, snapshot: object) -> None:
+        if not self._rpc("evm_revert", [snapshot]):
+            raise NodeError(f"anvil has no snapshot {snapshot!r} (snapshots are single use)")
+
+    def close(self) -> None:
+        self._session.close()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from veritee.cli import attest, demo, devnet, gatekeeper
+from veritee.cli import attest, blobs, capsule, demo, devnet, gatekeeper, model
 from veritee.cli.output import error_console
 from veritee.exceptions import VeriteeError
 
@@ -20,6 +20,9 @@ app.command(name="demo")(demo.demo)
 app.add_typer(devnet.app, name="devnet")
 app.add_typer(attest.app, name="attest")
 app.add_typer(gatekeeper.app, name="gatekeeper")
+app.add_typer(model.app, name="model")
+app.add_typer(capsule.app, name="capsule")
+app.add_typer(blobs.app, name="blobs")
 
 
 def main() -> None:
