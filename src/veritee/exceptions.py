@@ -36,6 +36,8 @@ translated at the boundary with ``raise ... from``. The tree::
     ├── JobError                 a job could not be accepted, run, found or decoded
     │   ├── JobRejected          a worker refused a job; carries the job id and the reason
     │   ├── JobFailed            the job settled as failed; carries the job id and the reason code
+    │   ├── TaskError            (veritee.models) a job's task cannot run; carries its failure code
+    │   ├── DatasetError         (veritee.models) a capsule's dataset is not readable as features
     │   └── JobTimeout           the job did not settle in the time allowed
     ├── VerificationFailed       ``verify`` found a broken link; carries the full report
     └── ChainError               anything about talking to the chain
