@@ -6,9 +6,10 @@ import sys
 
 import typer
 
-from veritee.cli import attest, blobs, capsule, demo, devnet, gatekeeper, model
+from veritee.cli import attest, blobs, capsule, demo, devnet, gatekeeper, job, model, verify, worker
 from veritee.cli.output import error_console
 from veritee.exceptions import VeriteeError
+from veritee.relayer import cli as relayer_cli
 
 app = typer.Typer(
     name="veritee",
@@ -23,6 +24,10 @@ app.add_typer(gatekeeper.app, name="gatekeeper")
 app.add_typer(model.app, name="model")
 app.add_typer(capsule.app, name="capsule")
 app.add_typer(blobs.app, name="blobs")
+app.add_typer(job.app, name="job")
+app.add_typer(verify.app, name="verify")
+app.add_typer(relayer_cli.app, name="relayer")
+app.add_typer(worker.app, name="worker")
 
 
 def main() -> None:
