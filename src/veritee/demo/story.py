@@ -130,6 +130,7 @@ def run_demo(progress: Progress = lambda _: None, *, patients: int = PATIENTS) -
                 data_dir=tmp / "worker",
                 price=10 * TOKEN,
                 confirmations=0,
+                port=0,
             )
             server = WorkerServer(WorkerNode(config))
             server.start()
