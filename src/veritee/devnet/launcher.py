@@ -304,7 +304,7 @@ def _start_workers(
                     "key_dir": str(directory / "platform"),
                 },
                 "gatekeepers": endpoints,
-                "blob_url": blob_url,
+                "blob_store": blob_url,
                 "data_dir": str(home / "data"),
                 "port": 0,
                 "price": number * TOKEN,
