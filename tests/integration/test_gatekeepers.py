@@ -376,3 +376,26 @@ def test_head_is_reread_per_request_or_at_most_every_head_max_age(world: World) 
     finally:
         view.head_max_age = 0.0
     assert view.pinned().number == cached.number + 1
+
+
+def test_cached_facts_serve_a_block_and_a_revocation_counts_from_the_next(world: World) -> None:
+    body = CapsuleShareBody(world.job_id, world.capsule_id, world.worker.address).encode()
+    nodes = list(world.local.nodes.values())
+    for node in nodes:
+        node.view.pinned()  # read the head now: the fixture reverted the chain under the view
+        node.view.head_max_age = 60.0
+    try:
+        with world.client() as client:
+            assert world.capsule_key(client, wait_for_all=True).key == world.data_key
+        # Every fact is cached at the pinned block: the next request is answered on the loop.
+        assert all(node.capsule_share_is_cached(body) for node in nodes)
+        assert not any(node.capsule_share_is_cached(b"{}") for node in nodes)
+        policy = world.devnet.network(0).policy
+        policy.set_measurement(TeeKind.SIMULATED, world.worker.provider.measurement(), False)
+        for node in nodes:
+            node.view.head_max_age = 0.0  # the next decision pins the block past the revocation
+        assert not any(node.capsule_share_is_cached(body) for node in nodes)
+        _assert_denied(world, Denial.WORKER_NOT_CERTIFIED)
+    finally:
+        for node in nodes:
+            node.view.head_max_age = 0.0

@@ -158,6 +158,7 @@ def test_gatekeeper_surface() -> None:
             "KeyRelease",
             "LocalGatekeepers",
             "OutcomeKind",
+            "ReshareResult",
             "SyncGatekeeperClient",
             "create_app",
             "decide_capsule_release",
@@ -165,6 +166,8 @@ def test_gatekeeper_surface() -> None:
             "parse_key_name",
             "run_dkg",
             "run_dkg_async",
+            "run_reshare",
+            "run_reshare_async",
             "serve",
         ]
     )

@@ -10,6 +10,11 @@ reconstructs it is either a vanishingly unlikely accident or an attack. So every
 result would be infinity raises :class:`~veritee.exceptions.ThresholdError` rather than returning
 a sentinel a caller could forget to check.
 
+Each ``Point`` keeps the libsecp256k1 key it was parsed into (or that an operation returned), so
+a point is parsed and validated once, not again for every operation on it; results of the group
+operations are valid points by construction and are not re-parsed. The cached key is never
+mutated (no ``update=True`` call), so sharing it between threads is safe.
+
 Python integers are not constant-time. Scalar arithmetic here runs on secrets only inside a
 gatekeeper's or a data owner's own process; the group operations on secrets (``mul_base``, ``mul``)
 are libsecp256k1's constant-time ones.
@@ -18,7 +23,8 @@ are libsecp256k1's constant-time ones.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import coincurve
 
@@ -31,6 +37,7 @@ __all__ = [
     "P",
     "Point",
     "add",
+    "linear_combination",
     "mul",
     "mul_base",
     "neg",
@@ -57,15 +64,29 @@ class Point:
     """
 
     compressed: bytes
+    _public_key: coincurve.PublicKey = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         data = self.compressed
         if len(data) != 33 or data[0] not in (2, 3):
             raise CryptoError("secp256k1: a point is 33 bytes, SEC1 compressed")
         try:
-            coincurve.PublicKey(data)
+            key = coincurve.PublicKey(data)
         except ValueError as exc:
             raise CryptoError("secp256k1: the bytes are not a point on the curve") from exc
+        object.__setattr__(self, "_public_key", key)
+
+    @classmethod
+    def _of(cls, key: coincurve.PublicKey) -> Point:
+        """The point a libsecp256k1 operation returned: valid by construction, not re-parsed."""
+        point = object.__new__(cls)
+        object.__setattr__(point, "compressed", key.format(compressed=True))
+        object.__setattr__(point, "_public_key", key)
+        return point
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The cached key is a C object: copies and pickles carry the bytes and re-parse them.
+        return (Point, (self.compressed,))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Point:
@@ -81,7 +102,7 @@ class Point:
             key = coincurve.PublicKey(b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big"))
         except ValueError as exc:
             raise CryptoError("secp256k1: (x, y) is not a point on the curve") from exc
-        return cls(key.format(compressed=True))
+        return cls._of(key)
 
     @property
     def xy(self) -> tuple[int, int]:
@@ -100,7 +121,7 @@ class Point:
         return f"Point({self.compressed.hex()})"
 
     def _key(self) -> coincurve.PublicKey:
-        return coincurve.PublicKey(self.compressed)
+        return self._public_key
 
 
 G = Point.from_xy(
@@ -124,13 +145,12 @@ def _nonzero_scalar(k: int) -> bytes:
 
 def mul_base(k: int) -> Point:
     """``k·G``; raises ThresholdError if ``k ≡ 0 (mod N)``."""
-    return Point(coincurve.PublicKey.from_secret(_nonzero_scalar(k)).format(compressed=True))
+    return Point._of(coincurve.PublicKey.from_secret(_nonzero_scalar(k)))
 
 
 def mul(k: int, point: Point) -> Point:
     """``k·point``; raises ThresholdError if ``k ≡ 0 (mod N)`` (the group has prime order)."""
-    product = point._key().multiply(_nonzero_scalar(k))
-    return Point(product.format(compressed=True))
+    return Point._of(point._key().multiply(_nonzero_scalar(k)))
 
 
 def sum_points(points: Iterable[Point]) -> Point:
@@ -142,12 +162,31 @@ def sum_points(points: Iterable[Point]) -> Point:
     if not keys:
         raise ThresholdError("secp256k1: the sum of no points is the point at infinity")
     if len(keys) == 1:
-        return Point(keys[0].format(compressed=True))
+        return Point._of(keys[0])
     try:
         total = coincurve.PublicKey.combine_keys(keys)
     except ValueError as exc:
         raise ThresholdError(_INFINITY) from exc
-    return Point(total.format(compressed=True))
+    return Point._of(total)
+
+
+def linear_combination(terms: Iterable[tuple[int, Point]], base: int = 0) -> Point:
+    """``base·G + Σ k·P`` over the ``(k, P)`` in ``terms``; raises ThresholdError at infinity.
+
+    Terms whose scalar is 0 mod N vanish; the ``G`` term is one libsecp256k1 tweak-add (its
+    precomputed generator tables), cheaper than multiplying ``G`` as a variable point. This is
+    what verifiers need (``z·G - c·A``, ``z·R - c·B``), in the fewest calls into the library.
+    """
+    keys = [point._key().multiply(scalar_bytes(k)) for k, point in terms if k % N]
+    if not keys:
+        return mul_base(base)
+    try:
+        total = keys[0] if len(keys) == 1 else coincurve.PublicKey.combine_keys(keys)
+        if base % N:
+            total = total.add(scalar_bytes(base))
+    except ValueError as exc:  # the sum, or the sum plus base·G, is infinity
+        raise ThresholdError(_INFINITY) from exc
+    return Point._of(total)
 
 
 def add(a: Point, b: Point) -> Point:

@@ -42,6 +42,14 @@ RESULT_TYPE = "JobResult(uint256 jobId,bytes32 resultHash,string resultUri,uint8
 BATCH_TYPE = "ResultBatch(address worker,JobResult[] results)" + RESULT_TYPE
 NETWORK_KEY_TYPE = "NetworkKey(uint256 epoch,uint256 keyX,uint256 keyY,bytes32 sharesHash)"
 
+
+@functools.lru_cache(maxsize=4096)
+def _address_of_public(public_key: bytes) -> str:
+    """The checksummed address of a 65-byte uncompressed public key (cached: signers recur, a
+    worker signing every key request, and the address costs two keccaks)."""
+    return to_checksum_address(keccak(public_key[1:])[-20:])
+
+
 # Half the secp256k1 group order: contracts reject the high-s twin of a signature.
 _HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 
@@ -189,11 +197,17 @@ def network_key_digest(
     return domain.digest(struct_hash)
 
 
-def sign_digest(private_key: bytes, digest: bytes) -> bytes:
-    """Signs a 32-byte digest: 65 bytes ``r ‖ s ‖ v`` with ``v`` in {27, 28} and low ``s``."""
+def sign_digest(private_key: bytes | coincurve.PrivateKey, digest: bytes) -> bytes:
+    """Signs a 32-byte digest: 65 bytes ``r ‖ s ‖ v`` with ``v`` in {27, 28} and low ``s``.
+
+    ``private_key`` is the 32-byte key, or a ``coincurve.PrivateKey`` made once for many
+    signatures (making one derives the public key, which costs more than signing).
+    """
     if len(digest) != 32:
         raise ValueError("digest must be 32 bytes")
-    signature = coincurve.PrivateKey(private_key).sign_recoverable(digest, hasher=None)
+    if not isinstance(private_key, coincurve.PrivateKey):
+        private_key = coincurve.PrivateKey(private_key)
+    signature = private_key.sign_recoverable(digest, hasher=None)
     return signature[:64] + bytes([signature[64] + 27])
 
 
@@ -215,8 +229,7 @@ def recover_digest(digest: bytes, signature: bytes) -> str:
         )
     except Exception as exc:  # coincurve raises bare Exception/ValueError on bad input
         raise SignatureError("signature does not recover to a public key") from exc
-    address = keccak(public_key.format(compressed=False)[1:])[-20:]
-    return to_checksum_address(address)
+    return _address_of_public(public_key.format(compressed=False))
 
 
 def address_of(private_key: bytes) -> str:

@@ -5,6 +5,7 @@
 - :class:`GatekeeperClient` / :class:`SyncGatekeeperClient`: a worker's side (certification,
   capsule keys, named keys), with per-gatekeeper :class:`GatekeeperOutcome` reports;
 - :func:`run_dkg`: the untrusted relay that runs the DKG and publishes the network key;
+  :func:`run_reshare`: the same relay resharing that key to a new set or threshold;
 - the pure policy: :func:`decide_capsule_release`, :func:`decide_named_key` and :class:`Denial`;
 - :class:`LocalGatekeepers`: development gatekeepers served from one process.
 """
@@ -30,6 +31,7 @@ from veritee.gatekeeper.policy import (
     decide_named_key,
     parse_key_name,
 )
+from veritee.gatekeeper.reshare_orchestrator import ReshareResult, run_reshare, run_reshare_async
 from veritee.gatekeeper.server import GatekeeperServer, serve
 from veritee.gatekeeper.service import create_app
 
@@ -50,6 +52,7 @@ __all__ = [
     "KeyRelease",
     "LocalGatekeepers",
     "OutcomeKind",
+    "ReshareResult",
     "SyncGatekeeperClient",
     "create_app",
     "decide_capsule_release",
@@ -57,5 +60,7 @@ __all__ = [
     "parse_key_name",
     "run_dkg",
     "run_dkg_async",
+    "run_reshare",
+    "run_reshare_async",
     "serve",
 ]

@@ -12,6 +12,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,12 @@ def _line_hash(line: str) -> str:
 
 
 class AuditLog:
-    """Appends records to ``path`` (created if missing), each fsync'ed before returning."""
+    """Appends records to ``path`` (created if missing), each fsync'ed before returning.
+
+    A caller that appends before it answers (the gatekeeper records a release before sending the
+    share) therefore never answers for a record that a crash could lose. The file stays open
+    (append-only) for the life of the log, and is closed when the log is.
+    """
 
     def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
@@ -42,6 +48,14 @@ class AuditLog:
                 last_line = path.read_text().rstrip("\n").rsplit("\n", 1)[-1]
                 self._previous = _line_hash(last_line)
                 self._sequence = int(records[-1]["seq"]) + 1
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        self._closer = weakref.finalize(self, os.close, self._fd)
+
+    def close(self) -> None:
+        """Close the file. Safe to call twice; appending afterwards raises OSError."""
+        with self._lock:
+            self._closer()
+            self._fd = -1  # never write to a descriptor number the process may have reused
 
     def append(self, event: str, **fields: Any) -> dict[str, Any]:
         """Writes one record and returns it."""
@@ -54,10 +68,12 @@ class AuditLog:
                 "prev": self._previous,
             }
             line = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
-            with self.path.open("a") as handle:
-                handle.write(line + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+            data = (line + "\n").encode()
+            if self._fd < 0:
+                raise OSError(f"audit log {self.path} is closed")
+            while data:  # a regular file takes it all at once, short of a full disk
+                data = data[os.write(self._fd, data) :]
+            os.fsync(self._fd)
             self._previous = _line_hash(line)
             self._sequence += 1
             return record

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import coincurve
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from veritee.crypto.typed_data import Domain, recover_digest, sign_digest
@@ -27,6 +28,7 @@ from veritee.exceptions import SignatureError
 __all__ = [
     "REQUEST_TYPE",
     "ReplayGuard",
+    "RequestSigner",
     "SignedRequest",
     "request_domain",
     "sign_request",
@@ -39,8 +41,15 @@ REQUEST_TYPE = (
 )
 
 _REQUEST_TYPEHASH = keccak(text=REQUEST_TYPE)
-# The same few addresses (workers, gatekeepers) recur on every request; checksumming is a keccak.
+# The same few addresses (workers, gatekeepers) recur on every request; checksumming is a keccak
+# and eth-utils' validation of an address string costs more than the rest of the digest.
 _checksum = functools.lru_cache(maxsize=4096)(to_checksum_address)
+_canonical = functools.lru_cache(maxsize=4096)(to_canonical_address)
+
+
+@functools.lru_cache(maxsize=64)
+def _action_hash(action: str) -> bytes:
+    return keccak(text=action)
 
 
 def request_domain(chain_id: int, gatekeepers_contract: str) -> Domain:
@@ -69,10 +78,10 @@ class SignedRequest:
             raise ValueError("body hash must be 32 bytes and the nonce at most 32")
         struct_hash = keccak(
             _REQUEST_TYPEHASH
-            + to_canonical_address(self.worker).rjust(32, b"\0")
-            + keccak(text=self.action)
+            + _canonical(self.worker).rjust(32, b"\0")
+            + _action_hash(self.action)
             + self.body_sha256
-            + to_canonical_address(self.gatekeeper).rjust(32, b"\0")
+            + _canonical(self.gatekeeper).rjust(32, b"\0")
             + self.issued_at.to_bytes(32, "big")
             + self.nonce.ljust(32, b"\0")
         )
@@ -80,7 +89,7 @@ class SignedRequest:
 
 
 def sign_request(
-    enclave_key: bytes,
+    enclave_key: bytes | coincurve.PrivateKey,
     domain: Domain,
     *,
     worker: str,
@@ -102,6 +111,29 @@ def sign_request(
     )
     signature = sign_digest(enclave_key, unsigned.digest(domain))
     return SignedRequest(**{**unsigned.__dict__, "signature": signature})
+
+
+class RequestSigner:
+    """A worker's enclave key, parsed once, for the ``n`` requests of one key release."""
+
+    def __init__(self, enclave_key: bytes) -> None:
+        self._key = coincurve.PrivateKey(enclave_key)
+        public = self._key.public_key.format(compressed=False)
+        self.worker: str = _checksum(keccak(public[1:])[-20:])
+
+    def sign(
+        self, domain: Domain, *, action: str, body: bytes, gatekeeper: str, issued_at: int
+    ) -> SignedRequest:
+        """:func:`sign_request` for this key's worker."""
+        return sign_request(
+            self._key,
+            domain,
+            worker=self.worker,
+            action=action,
+            body=body,
+            gatekeeper=gatekeeper,
+            issued_at=issued_at,
+        )
 
 
 class ReplayGuard:
@@ -145,7 +177,7 @@ def verify_request(
     """
     if request.action != action:
         raise SignatureError(f"request is for action {request.action!r}, not {action!r}")
-    if to_canonical_address(request.gatekeeper) != to_canonical_address(gatekeeper):
+    if _canonical(request.gatekeeper) != _canonical(gatekeeper):
         raise SignatureError("request is addressed to another gatekeeper")
     if not hmac.compare_digest(request.body_sha256, hashlib.sha256(body).digest()):
         raise SignatureError("request body does not match its signed hash")
@@ -157,7 +189,7 @@ def verify_request(
             f"request timestamp is {now - request.issued_at:+d} s off (allowed ±{max_skew} s)"
         )
     signer = recover_digest(request.digest(domain), request.signature)
-    if to_canonical_address(signer) != to_canonical_address(request.worker):
+    if _canonical(signer) != _canonical(request.worker):
         raise SignatureError("request is not signed by the worker it names")
     guard.check_and_remember(request.nonce, now)
     return signer

@@ -10,7 +10,14 @@ from veritee.attestation.types import EventLogEntry
 from veritee.chain.types import TeeKind
 from veritee.crypto.typed_data import Certificate
 from veritee.exceptions import MalformedRequest
-from veritee.gatekeeper.wire import address_field, hex_field, int_field, to_hex
+from veritee.gatekeeper.wire import (
+    address_field,
+    certificate_from_json,
+    certificate_to_json,
+    hex_field,
+    int_field,
+    to_hex,
+)
 
 __all__ = ["CertificateGrant", "CertifyRequest"]
 
@@ -92,37 +99,13 @@ class CertificateGrant:
     signer: str
 
     def to_json(self) -> dict[str, Any]:
-        c = self.certificate
         return {
-            "certificate": {
-                "enclave": c.enclave,
-                "operator": c.operator,
-                "x25519_key": to_hex(c.x25519_key),
-                "measurement": to_hex(c.measurement),
-                "tee_kind": c.tee_kind,
-                "tcb_status": c.tcb_status,
-                "quote_hash": to_hex(c.quote_hash),
-                "issued_at": c.issued_at,
-                "expiry": c.expiry,
-            },
+            "certificate": certificate_to_json(self.certificate),
             "signature": to_hex(self.signature),
             "signer": self.signer,
         }
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> CertificateGrant:
-        c = _field(obj, "certificate")
-        if not isinstance(c, dict):
-            raise MalformedRequest("field certificate is not an object")
-        certificate = Certificate(
-            enclave=address_field(c, "enclave"),
-            operator=address_field(c, "operator"),
-            x25519_key=hex_field(c, "x25519_key", 32),
-            measurement=hex_field(c, "measurement", 32),
-            tee_kind=int_field(c, "tee_kind", 255),
-            tcb_status=int_field(c, "tcb_status", 255),
-            quote_hash=hex_field(c, "quote_hash", 32),
-            issued_at=int_field(c, "issued_at", (1 << 64) - 1),
-            expiry=int_field(c, "expiry", (1 << 64) - 1),
-        )
+        certificate = certificate_from_json(_field(obj, "certificate"))
         return cls(certificate, hex_field(obj, "signature", 65), address_field(obj, "signer"))

@@ -3,8 +3,9 @@
 Every key-release decision reads the job, the capsule, the worker and its certification at one
 block, ``latest - confirmations``: a consistent snapshot that a short reorganisation cannot undo
 (DESIGN §2 treats what one RPC says as a claim; confirmations make it a settled one). State at a
-given block never changes, so answers are cached by block number: a burst of requests within one
-block costs one round of chain reads.
+given block never changes, so answers are cached by block hash: a burst of requests within one
+block costs one round of chain reads, and the next block (a new hash) reads afresh, so a change
+on-chain (a worker revoked, a job settled) counts from the first decision pinned past it.
 """
 
 from __future__ import annotations
@@ -88,6 +89,20 @@ class ChainView:
         except (Web3Exception, OSError, ValueError, KeyError, TypeError) as exc:
             raise ChainError(f"cannot read block {tag} from the chain: {exc}") from exc
 
+    def answers_cached(self, *keys: tuple[str, Any]) -> bool:
+        """Whether deciding now would read nothing from the chain: the pinned head needs no
+        re-read, and the answers ``keys`` name (``("job", id)``, ``("capsule", id)``,
+        ``("worker", enclave)``, ``("certified", enclave)``) are cached at it.
+
+        Never true with ``head_max_age`` 0 (every decision reads the head).
+        """
+        cached = self._head
+        if cached is None or self._clock() - cached[0] >= self.head_max_age:
+            return False
+        block = cached[1]
+        with self._lock:
+            return all((kind, block.hash, key) in self._cache for kind, key in keys)
+
     def pinned(self) -> BlockFacts:
         """The block decisions read at now: ``latest - confirmations`` (at least 0).
 
@@ -105,33 +120,40 @@ class ChainView:
         self._head = (read_at, head)
         return head
 
+    # The pinned clients are made inside the loaders: a cache hit costs one dictionary lookup.
+
     def job(self, block: BlockFacts, job_id: int) -> JobInfo | None:
         """The job at ``block`` (None if the chain has no such job)."""
-        jobs = self.network.jobs.at_block(block.number)
+        jobs = self.network.jobs
         return self._cached(
-            ("job", block.hash, job_id), lambda: _or_none(lambda: jobs.job(JobId(job_id)))
+            ("job", block.hash, job_id),
+            lambda: _or_none(lambda: jobs.at_block(block.number).job(JobId(job_id))),
         )
 
     def capsule(self, block: BlockFacts, capsule_id: int) -> CapsuleInfo | None:
         """The capsule at ``block`` (None if the chain has no such capsule)."""
-        capsules = self.network.capsules.at_block(block.number)
+        capsules = self.network.capsules
         return self._cached(
             ("capsule", block.hash, capsule_id),
-            lambda: _or_none(lambda: capsules.capsule(CapsuleId(capsule_id))),
+            lambda: _or_none(
+                lambda: capsules.at_block(block.number).capsule(CapsuleId(capsule_id))
+            ),
         )
 
     def worker(self, block: BlockFacts, enclave: str) -> WorkerInfo | None:
         """The worker's record and announced keys at ``block``."""
-        workers = self.network.workers.at_block(block.number)
+        workers = self.network.workers
         return self._cached(
-            ("worker", block.hash, enclave), lambda: _or_none(lambda: workers.worker(enclave))
+            ("worker", block.hash, enclave),
+            lambda: _or_none(lambda: workers.at_block(block.number).worker(enclave)),
         )
 
     def is_certified(self, block: BlockFacts, enclave: str) -> bool:
         """The Workers contract's own verdict at ``block`` (registered, unexpired, admitted)."""
-        workers = self.network.workers.at_block(block.number)
+        workers = self.network.workers
         return self._cached(
-            ("certified", block.hash, enclave), lambda: workers.is_certified(enclave)
+            ("certified", block.hash, enclave),
+            lambda: workers.at_block(block.number).is_certified(enclave),
         )
 
     def fresh_block(self, block_hash: bytes, max_age: int) -> BlockFacts:

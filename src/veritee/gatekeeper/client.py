@@ -42,7 +42,7 @@ from veritee.exceptions import (
     QuorumError,
     SignatureError,
 )
-from veritee.gatekeeper.auth import request_domain, sign_request
+from veritee.gatekeeper.auth import RequestSigner, request_domain
 from veritee.gatekeeper.certificates import CertificateGrant, CertifyRequest
 from veritee.gatekeeper.outcomes import (
     CertificateBundle,
@@ -99,7 +99,14 @@ class GatekeeperClient:
         self._workers_domain = Domain(
             "veritee Workers", "1", self.chain_id, deployment.address("Workers")
         )
-        self._http = httpx.AsyncClient(transport=transport or AiohttpTransport(), timeout=timeout)
+        wire = transport or AiohttpTransport()
+        self._http = httpx.AsyncClient(transport=wire, timeout=timeout)
+        # Key requests use our own transport directly (see AiohttpTransport.post), any other
+        # through httpx.
+        self._keys_wire: httpx.AsyncClient | AiohttpTransport = (
+            wire if isinstance(wire, AiohttpTransport) else self._http
+        )
+        self._timeout = timeout
         self._clock = clock
         # Requests still running after a release had its t shares: left to finish, so that
         # their connections can be reused, and awaited (or cancelled) on close.
@@ -160,22 +167,22 @@ class GatekeeperClient:
         self,
         endpoint: GatekeeperEndpoint,
         spec: _KeyRequest,
-        worker: str,
-        enclave_key: bytes,
+        signer: RequestSigner,
         x25519: X25519KeyPair,
     ) -> DecryptionShare:
         """One gatekeeper's share, opened but not yet verified."""
-        signed = sign_request(
-            enclave_key,
+        signed = signer.sign(
             self._request_domain,
-            worker=worker,
             action=spec.action,
             body=spec.body,
             gatekeeper=endpoint.address,
             issued_at=int(self._clock()),
         )
         path = f"/v1/{spec.action}"
-        document = await post_json(self._http, endpoint, path, spec.body, request_headers(signed))
+        headers = request_headers(signed)
+        document = await post_json(
+            self._keys_wire, endpoint, path, spec.body, headers, timeout=self._timeout
+        )
         try:
             grant = ShareGrant.from_json(document)
             plaintext = open_envelope(x25519, grant.envelope, spec.envelope, aad=signed.nonce)
@@ -201,8 +208,8 @@ class GatekeeperClient:
             except ProofError as exc:
                 raise Refusal.of(endpoint, OutcomeKind.LIED, str(exc)) from exc
 
-        worker = address_of(enclave_key)
-        calls = {e: self._share_from(e, spec, worker, enclave_key, x25519) for e in self.endpoints}
+        signer = RequestSigner(enclave_key)
+        calls = {e: self._share_from(e, spec, signer, x25519) for e in self.endpoints}
         shares, outcomes = await first_valid(
             calls, threshold, check=check, wait_for_all=wait_for_all, background=self._background
         )
@@ -255,14 +262,24 @@ class GatekeeperClient:
         public_shares: Mapping[int, Point],
         threshold: int,
         wait_for_all: bool = False,
+        certificate: CertificateBundle | None = None,
     ) -> KeyRelease:
-        """The named key ``name`` (``seal:<measurement>``, …), from ``threshold`` valid shares."""
+        """The named key ``name`` (``seal:<measurement>``, …), from ``threshold`` valid shares.
+
+        A worker not yet certified on-chain (restarting before it registers) passes the
+        ``certificate`` bundle :meth:`request_certificate` returned to get its sealing key.
+        """
         ctx = name.encode("utf-8")
         object_id = int.from_bytes(hashlib.sha256(ctx).digest(), "big")
         gatekeepers = self.deployment.address("Gatekeepers")
+        body = NamedKeyBody(name, address_of(enclave_key))
+        if certificate is not None:
+            body = NamedKeyBody(
+                name, body.worker, certificate.certificate, tuple(certificate.signatures)
+            )
         spec = _KeyRequest(
             action="named-key-share",
-            body=NamedKeyBody(name, address_of(enclave_key)).encode(),
+            body=body.encode(),
             envelope=EnvelopeContext("named-key-share", self.chain_id, gatekeepers, object_id),
             verify=lambda public, share: verify_named_share(public, ctx, share),
             derive=lambda points: named_key_from_point(combine_points(points), ctx),
@@ -291,7 +308,7 @@ class SyncGatekeeperClient:
         return self._run(self.client.capsule_key(**kwargs))
 
     def named_key(self, **kwargs: Any) -> KeyRelease:
-        """See :meth:`GatekeeperClient.named_key`."""
+        """See :meth:`GatekeeperClient.named_key` (``certificate=`` included)."""
         return self._run(self.client.named_key(**kwargs))
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from veritee.gatekeeper.config import GatekeeperConfig
 from veritee.gatekeeper.dkg_orchestrator import DkgResult, run_dkg
 from veritee.gatekeeper.node import GatekeeperNode
 from veritee.gatekeeper.outcomes import GatekeeperEndpoint
+from veritee.gatekeeper.reshare_orchestrator import ReshareResult, run_reshare
 from veritee.gatekeeper.server import GatekeeperServer
 
 __all__ = ["LocalGatekeepers", "dev_encryption_key"]
@@ -70,8 +71,12 @@ class LocalGatekeepers:
         )
 
     def start(self) -> list[GatekeeperEndpoint]:
-        """Start every gatekeeper's server; returns their endpoints in index order."""
+        """Start every gatekeeper's server not yet started (a key added to the devnet's
+        ``gatekeeper_keys`` and to the on-chain set joins); returns all endpoints in index order.
+        """
         for index in range(1, len(self.devnet.gatekeeper_keys) + 1):
+            if index in self.nodes:
+                continue
             node = self._classes.get(index, GatekeeperNode)(self.config(index))
             self.nodes[index] = node
             self.servers[index] = server = GatekeeperServer(node)
@@ -89,6 +94,11 @@ class LocalGatekeepers:
     def run_dkg(self) -> DkgResult:
         """Run the DKG among all of them and publish the key (sent by development account 0)."""
         return run_dkg([e.url for e in self.endpoints], self.devnet.network(0))
+
+    def run_reshare(self) -> ReshareResult:
+        """Reshare the key to the set now on-chain (installed by the owner with
+        ``set_gatekeepers``) among all of them; the publication is sent by account 0."""
+        return run_reshare([e.url for e in self.endpoints], self.devnet.network(0))
 
     def public_shares(self) -> dict[int, Point]:
         """The published public shares ``S_i``, read from the chain."""

@@ -6,9 +6,9 @@
 key share, seals them to the worker's attested X25519 key, and writes every release and refusal to
 the hash-chained audit log (:mod:`~.audit`), which holds ids and reasons, never key material.
 
-Its key share comes from a DKG (:mod:`~.node_dkg`) and is used only once the chain publishes the
-matching network key: a share whose public key or public shares differ from the chain's is never
-used.
+Its key share comes from a DKG (:mod:`~.node_dkg`) or a resharing (:mod:`~.node_reshare`) and
+is used only once the chain publishes the matching network key: a share whose public key or
+public shares differ from the chain's is never used.
 """
 
 from __future__ import annotations
@@ -36,17 +36,20 @@ from veritee.exceptions import (
     ConfigError,
     CryptoError,
     KeyNotReady,
+    MalformedRequest,
     RateLimited,
     SignatureError,
 )
 from veritee.gatekeeper.audit import AuditLog
 from veritee.gatekeeper.auth import ReplayGuard, SignedRequest, request_domain, verify_request
+from veritee.gatekeeper.certificate_facts import certificate_facts
 from veritee.gatekeeper.certificates import CertificateGrant, CertifyRequest
 from veritee.gatekeeper.certify import Certifier
 from veritee.gatekeeper.chain_view import BlockFacts, ChainView
 from veritee.gatekeeper.config import GatekeeperConfig
 from veritee.gatekeeper.keystore import KeyShareStore
 from veritee.gatekeeper.node_dkg import DkgRole
+from veritee.gatekeeper.node_reshare import ReshareRole
 from veritee.gatekeeper.policy import Decision, decide_capsule_release, decide_named_key
 from veritee.gatekeeper.ratelimit import RateLimiter
 from veritee.gatekeeper.wire import (
@@ -65,7 +68,7 @@ NAMED_KEY_SHARE = "named-key-share"
 _KEY_RECHECK_S = 10.0
 
 
-class GatekeeperNode(DkgRole):
+class GatekeeperNode(DkgRole, ReshareRole):
     """One gatekeeper's logic over its configuration and the chain; thread-safe."""
 
     def __init__(
@@ -107,6 +110,7 @@ class GatekeeperNode(DkgRole):
         self._key_checked = float("-inf")
         self._key_lock = threading.Lock()
         DkgRole.__init__(self)
+        ReshareRole.__init__(self)
         self.refresh_key()
 
     # -- the key share -------------------------------------------------------------------------
@@ -287,23 +291,62 @@ class GatekeeperNode(DkgRole):
         self.audit.append(CAPSULE_SHARE, decision="released", **fields)
         return ShareGrant(self.index, sealed)
 
+    def capsule_share_is_cached(self, body: bytes) -> bool:
+        """Whether :meth:`capsule_share` for ``body`` would wait on nothing but the audit log's
+        fsync: the key share was checked recently, the pinned head needs no re-read and every
+        chain fact the decision reads at it is cached. Does no I/O and changes nothing; every
+        check of :meth:`capsule_share` still runs when it is called. False for a malformed body.
+        """
+        if self._key is None or time.monotonic() - self._key_checked > _KEY_RECHECK_S:
+            return False
+        try:
+            asked = CapsuleShareBody.parse(body)
+        except MalformedRequest:
+            return False
+        return self.view.answers_cached(
+            ("worker", asked.worker),
+            ("certified", asked.worker),
+            ("capsule", asked.capsule_id),
+            ("job", asked.job_id),
+        )
+
     def named_key_share(self, request: SignedRequest, body: bytes) -> ShareGrant:
-        """A share of the named key (``seal:<measurement>``, …) for a worker the policy allows."""
+        """A share of the named key (``seal:<measurement>``, …) for a worker the policy allows.
+
+        A worker not certified on-chain may present its gatekeeper certificate for its sealing
+        key; the share is then sealed to the certificate's X25519 key.
+        """
         key = self.key_share()
         asked = NamedKeyBody.parse(body)
         self._authenticate(NAMED_KEY_SHARE, request, body, asked.worker)
         block = self.view.pinned()
-        worker, certified, _ = self._worker_facts(block, asked.worker)
-        fields = {"worker": asked.worker, "name": asked.name, "block": block.number}
-        decision = decide_named_key(name=asked.name, worker=worker, certified=certified)
+        worker, certified, now = self._worker_facts(block, asked.worker)
+        fields: dict[str, Any] = {"worker": asked.worker, "name": asked.name}
+        fields["block"] = block.number
+        presented = None
+        if asked.certificate is not None and not certified:
+            fields["via"] = "certificate"
+            presented = certificate_facts(self.network, block, asked.certificate, asked.signatures)
+        decision = decide_named_key(
+            name=asked.name,
+            worker=worker,
+            certified=certified,
+            asker=asked.worker,
+            certificate=presented,
+            now=now,
+        )
         self._decide(NAMED_KEY_SHARE, decision, fields)
-        assert worker is not None
         ctx = asked.name.encode("utf-8")
         share = self._named_decryption_share(key, ctx)
         contract = self.network.gatekeepers.address
         object_id = int.from_bytes(hashlib.sha256(ctx).digest(), "big")
         envelope = EnvelopeContext(NAMED_KEY_SHARE, self.chain_id, contract, object_id)
-        sealed = self._seal(worker, share, envelope, request, fields)
+        if presented is not None and asked.certificate is not None:
+            attested = asked.certificate.x25519_key  # 32 bytes, checked by the parser
+            sealed = seal(attested, share.to_bytes(), envelope, aad=request.nonce)
+        else:
+            assert worker is not None
+            sealed = self._seal(worker, share, envelope, request, fields)
         self.audit.append(NAMED_KEY_SHARE, decision="released", **fields)
         return ShareGrant(self.index, sealed)
 

@@ -15,7 +15,14 @@ from eth_utils import to_canonical_address
 from veritee.chain.clients import CapsuleInfo, JobInfo, WorkerInfo
 from veritee.chain.types import JobStatus, WorkerStatus
 
-__all__ = ["Decision", "Denial", "decide_capsule_release", "decide_named_key", "parse_key_name"]
+__all__ = [
+    "CertificateFacts",
+    "Decision",
+    "Denial",
+    "decide_capsule_release",
+    "decide_named_key",
+    "parse_key_name",
+]
 
 
 class Denial(StrEnum):
@@ -40,6 +47,13 @@ class Denial(StrEnum):
     MEASUREMENT_MISMATCH = "sealing key belongs to another measurement"
     AGENT_REGISTRY_MISSING = "agent keys need an agent registry, and none is configured"
     AGENT_NOT_ENTITLED = "worker is not entitled to this agent's key"
+    CERTIFICATE_OTHER_ENCLAVE = "certificate is for another enclave"
+    CERTIFICATE_EXPIRED = "certificate is expired"
+    CERTIFICATE_NOT_ADMITTED = "certificate's TEE is no longer admitted by the on-chain policy"
+    CERTIFICATE_BAD_SIGNATURE = "certificate carries an invalid signature"
+    CERTIFICATE_NOT_MEMBER = "certificate is signed by a non-gatekeeper"
+    CERTIFICATE_DUPLICATE_SIGNER = "certificate carries two signatures of one gatekeeper"
+    CERTIFICATE_TOO_FEW_SIGNATURES = "certificate has fewer than t gatekeeper signatures"
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,50 @@ class Decision:
     @classmethod
     def deny(cls, reason: Denial) -> Decision:
         return cls(False, reason)
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a gatekeeper found out about a certificate a worker presented (no I/O here).
+
+    ``signers`` holds, per signature, the address it recovers to (None if it does not
+    recover); ``members`` and ``threshold`` are the current on-chain set; ``admitted`` is the
+    on-chain TEE policy's verdict on the certificate's kind, measurement and TCB status.
+    """
+
+    enclave: str
+    measurement: bytes
+    expiry: int
+    admitted: bool
+    signers: tuple[str | None, ...]
+    members: tuple[str, ...]
+    threshold: int
+
+
+def _certificate_decision(
+    facts: CertificateFacts, *, asker: str, measurement: str, now: int
+) -> Decision:
+    if to_canonical_address(facts.enclave) != to_canonical_address(asker):
+        return Decision.deny(Denial.CERTIFICATE_OTHER_ENCLAVE)
+    if facts.expiry <= now:
+        return Decision.deny(Denial.CERTIFICATE_EXPIRED)
+    if facts.measurement.hex() != measurement:
+        return Decision.deny(Denial.MEASUREMENT_MISMATCH)
+    if not facts.admitted:
+        return Decision.deny(Denial.CERTIFICATE_NOT_ADMITTED)
+    members = {to_canonical_address(m) for m in facts.members}
+    recovered = [to_canonical_address(s) for s in facts.signers if s is not None]
+    valid = {s for s in recovered if s in members}
+    if len(valid) >= facts.threshold:
+        return Decision.allow()
+    # Too few: name the most telling flaw among the signatures.
+    if len(set(recovered)) != len(recovered):
+        return Decision.deny(Denial.CERTIFICATE_DUPLICATE_SIGNER)
+    if len(valid) != len(recovered):
+        return Decision.deny(Denial.CERTIFICATE_NOT_MEMBER)
+    if None in facts.signers:
+        return Decision.deny(Denial.CERTIFICATE_BAD_SIGNATURE)
+    return Decision.deny(Denial.CERTIFICATE_TOO_FEW_SIGNATURES)
 
 
 def _worker_decision(worker: WorkerInfo | None, certified: bool) -> Decision | None:
@@ -130,18 +188,26 @@ def decide_named_key(
     worker: WorkerInfo | None,
     certified: bool,
     agent_entitled: bool | None = None,
+    asker: str | None = None,
+    certificate: CertificateFacts | None = None,
+    now: int = 0,
 ) -> Decision:
     """May this worker get a share of the named key ``name``?
 
     ``seal:<measurement>`` goes only to certified workers running exactly that measurement,
-    so the same code always recovers the same sealing key and no other code can.
-    ``agent:<id>`` goes only to certified workers that the agent registry entitles
-    (``agent_entitled``); without a registry (``None``) it is refused.
+    so the same code always recovers the same sealing key and no other code can. A worker not
+    certified on-chain (it needs the key to restart, before it registers) may instead present
+    a ``certificate``: it must be for ``asker`` itself, unexpired at ``now``, of that
+    measurement, still admitted by the TEE policy, and signed by at least ``t`` distinct
+    current gatekeepers. ``agent:<id>`` goes only to workers certified on-chain that the agent
+    registry entitles (``agent_entitled``); without a registry (``None``) it is refused.
     """
     try:
         kind, value = parse_key_name(name)
     except ValueError:
         return Decision.deny(Denial.KEY_NAME_INVALID)
+    if kind == "seal" and not certified and certificate is not None and asker is not None:
+        return _certificate_decision(certificate, asker=asker, measurement=value, now=now)
     denied = _worker_decision(worker, certified)
     if denied:
         return denied

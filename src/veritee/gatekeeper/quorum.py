@@ -9,12 +9,14 @@ soon as ``t`` have succeeded and passed their check, leaving the rest to finish 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 import httpx
 
 from veritee.gatekeeper.outcomes import GatekeeperEndpoint, GatekeeperOutcome, OutcomeKind
+from veritee.gatekeeper.transport import AiohttpTransport
 
 __all__ = ["Refusal", "failure", "first_valid", "post_json"]
 
@@ -43,30 +45,38 @@ def failure(endpoint: GatekeeperEndpoint, exc: BaseException) -> GatekeeperOutco
 
 
 async def post_json(
-    http: httpx.AsyncClient,
+    http: httpx.AsyncClient | AiohttpTransport,
     endpoint: GatekeeperEndpoint,
     path: str,
     body: bytes,
     headers: Mapping[str, str] | None = None,
+    *,
+    timeout: float | None = None,
 ) -> dict[str, Any]:
-    """POST ``body`` to ``endpoint``; the JSON object of a 200 answer, else :class:`Refusal`."""
+    """POST ``body`` to ``endpoint``; the JSON object of a 200 answer, else :class:`Refusal`.
+
+    ``http`` is an httpx client, or an :class:`AiohttpTransport` used directly (its
+    :meth:`~AiohttpTransport.post`, with ``timeout``), which fails the same ways.
+    """
+    url = endpoint.url.rstrip("/") + path
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
     try:
-        response = await http.post(
-            endpoint.url.rstrip("/") + path,
-            content=body,
-            headers={"Content-Type": "application/json", **(headers or {})},
-        )
+        if isinstance(http, AiohttpTransport):
+            status, phrase, content = await http.post(url, body, all_headers, timeout)
+        else:
+            response = await http.post(url, content=body, headers=all_headers)
+            status, phrase, content = response.status_code, response.reason_phrase, response.content
     except httpx.HTTPError as exc:
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         raise Refusal.of(endpoint, OutcomeKind.DOWN, reason) from exc
     try:
-        document = response.json()
-    except ValueError:
+        document = json.loads(content)
+    except ValueError:  # UnicodeDecodeError included
         document = None
-    if response.status_code != 200 or not isinstance(document, dict):
+    if status != 200 or not isinstance(document, dict):
         said = document.get("reason") if isinstance(document, dict) else None
-        reason = str(said or response.reason_phrase)
-        raise Refusal(GatekeeperOutcome.refused(endpoint, response.status_code, reason))
+        reason = str(said or phrase)
+        raise Refusal(GatekeeperOutcome.refused(endpoint, status, reason))
     return document
 
 

@@ -8,11 +8,18 @@ Routes (JSON bodies, bytes as 0x-hex)::
     POST /v1/capsule-share     signed {job_id, capsule_id, worker} -> sealed decryption share
     POST /v1/named-key-share   signed {name, worker} -> sealed named-key share
     POST /v1/dkg/{start,deals,complaints,reveals,finalize,sign-key}   the relayed DKG steps
+    POST /v1/reshare/{start,deals,complaints,reveals,finalize,sign-key}   the relayed resharing
 
 Errors are ``{"error": category, "reason": phrase, "detail": message}`` with status 400
 (malformed or oversized), 401 (bad signature, replay), 403 (policy or attestation denial),
 409 (ceremony step refused), 429 (rate limited), 503 (no key yet, chain unreachable). Blocking
-work (chain reads, signing) runs in a thread pool so the event loop keeps serving.
+work (chain reads, signing) runs in a thread pool so the event loop keeps serving. A
+capsule-share request whose chain facts are all cached
+(:meth:`GatekeeperNode.capsule_share_is_cached`) is answered on the loop itself: what is left is
+a fraction of a millisecond of CPU, which a thread would not run alongside the loop anyway (one
+interpreter lock), and the audit record's fsync, so the hop to a thread and back would only add
+latency. The loop does wait out that fsync (the audit log orders its records, one fsync after
+another, either way); requests that may wait on the chain keep the pool.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from veritee.crypto.threshold import KeyShare
 from veritee.exceptions import (
     AccessDenied,
     CeremonyError,
@@ -104,6 +112,19 @@ def _dump(messages: list[SignedDkgMessage]) -> list[dict[str, Any]]:
     return [message.to_json() for message in messages]
 
 
+def _maybe(message: SignedDkgMessage | None) -> dict[str, Any] | None:
+    return None if message is None else message.to_json()
+
+
+def _shares(share: KeyShare) -> dict[str, Any]:
+    shares = [share.public_shares[j] for j in range(1, share.n + 1)]
+    return {
+        "index": share.index,
+        "public_key": "0x" + share.public_key.compressed.hex(),
+        "public_shares": ["0x" + point.compressed.hex() for point in shares],
+    }
+
+
 class _Routes:
     """The handlers, bound to one node."""
 
@@ -124,7 +145,10 @@ class _Routes:
     async def capsule_share(self, request: web.Request) -> web.Response:
         body = await _body(request)
         signed = request_from_headers(request.headers, body)
-        grant = await _blocking(self.node.capsule_share, signed, body)
+        if self.node.capsule_share_is_cached(body):
+            grant = self.node.capsule_share(signed, body)
+        else:
+            grant = await _blocking(self.node.capsule_share, signed, body)
         return web.json_response(grant.to_json())
 
     async def named_key_share(self, request: web.Request) -> web.Response:
@@ -157,17 +181,39 @@ class _Routes:
         obj = json_object(await _body(request))
         reveals, views = _messages(obj, "reveals"), _messages(obj, "views")
         share = await _blocking(self.node.dkg_finalize, reveals, views)
-        shares = [share.public_shares[j] for j in range(1, share.n + 1)]
-        return web.json_response(
-            {
-                "index": share.index,
-                "public_key": "0x" + share.public_key.compressed.hex(),
-                "public_shares": ["0x" + point.compressed.hex() for point in shares],
-            }
-        )
+        return web.json_response(_shares(share))
 
     async def dkg_sign_key(self, request: web.Request) -> web.Response:
         signature = await _blocking(self.node.sign_network_key)
+        return web.json_response(signature.to_json())
+
+    async def reshare_start(self, request: web.Request) -> web.Response:
+        return web.json_response((await _blocking(self.node.reshare_start)).to_json())
+
+    async def reshare_deals(self, request: web.Request) -> web.Response:
+        announcements = _messages(json_object(await _body(request)), "announcements")
+        deal = await _blocking(self.node.reshare_deal, announcements)
+        return web.json_response({"deal": _maybe(deal)})
+
+    async def reshare_complaints(self, request: web.Request) -> web.Response:
+        deals = _messages(json_object(await _body(request)), "deals")
+        complaints, view = await _blocking(self.node.reshare_complaints, deals)
+        return web.json_response({"complaints": _dump(complaints), "view": view.to_json()})
+
+    async def reshare_reveals(self, request: web.Request) -> web.Response:
+        obj = json_object(await _body(request))
+        complaints, views = _messages(obj, "complaints"), _messages(obj, "views")
+        reveals, view = await _blocking(self.node.reshare_reveals, complaints, views)
+        return web.json_response({"reveals": _dump(reveals), "view": _maybe(view)})
+
+    async def reshare_finalize(self, request: web.Request) -> web.Response:
+        obj = json_object(await _body(request))
+        reveals, views = _messages(obj, "reveals"), _messages(obj, "views")
+        share, dealers = await _blocking(self.node.reshare_finalize, reveals, views)
+        return web.json_response({**_shares(share), "dealers": sorted(dealers)})
+
+    async def reshare_sign_key(self, request: web.Request) -> web.Response:
+        signature = await _blocking(self.node.reshare_sign_key)
         return web.json_response(signature.to_json())
 
 
@@ -188,6 +234,12 @@ def create_app(node: GatekeeperNode) -> web.Application:
             web.post("/v1/dkg/reveals", routes.dkg_reveals),
             web.post("/v1/dkg/finalize", routes.dkg_finalize),
             web.post("/v1/dkg/sign-key", routes.dkg_sign_key),
+            web.post("/v1/reshare/start", routes.reshare_start),
+            web.post("/v1/reshare/deals", routes.reshare_deals),
+            web.post("/v1/reshare/complaints", routes.reshare_complaints),
+            web.post("/v1/reshare/reveals", routes.reshare_reveals),
+            web.post("/v1/reshare/finalize", routes.reshare_finalize),
+            web.post("/v1/reshare/sign-key", routes.reshare_sign_key),
         ]
     )
     return app

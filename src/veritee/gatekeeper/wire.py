@@ -17,6 +17,7 @@ from typing import Any
 
 from eth_utils import is_address, to_checksum_address
 
+from veritee.crypto.typed_data import Certificate
 from veritee.exceptions import MalformedRequest
 from veritee.gatekeeper.auth import SignedRequest
 
@@ -26,6 +27,8 @@ __all__ = [
     "NamedKeyBody",
     "ShareGrant",
     "address_field",
+    "certificate_from_json",
+    "certificate_to_json",
     "hex_field",
     "int_field",
     "json_object",
@@ -43,6 +46,9 @@ HEADERS = {
     "signature": "X-Veritee-Signature",
 }
 _UINT256 = (1 << 256) - 1
+_UINT64 = (1 << 64) - 1
+#: At most this many signatures travel with a presented certificate (the contract's set size).
+MAX_CERTIFICATE_SIGNATURES = 32
 
 
 def to_hex(value: bytes) -> str:
@@ -138,6 +144,39 @@ def request_from_headers(headers: Mapping[str, str], body: bytes) -> SignedReque
     )
 
 
+def certificate_to_json(certificate: Certificate) -> dict[str, Any]:
+    """A worker certificate's fields as JSON (bytes as 0x-hex)."""
+    c = certificate
+    return {
+        "enclave": c.enclave,
+        "operator": c.operator,
+        "x25519_key": to_hex(c.x25519_key),
+        "measurement": to_hex(c.measurement),
+        "tee_kind": c.tee_kind,
+        "tcb_status": c.tcb_status,
+        "quote_hash": to_hex(c.quote_hash),
+        "issued_at": c.issued_at,
+        "expiry": c.expiry,
+    }
+
+
+def certificate_from_json(value: Any) -> Certificate:
+    """Parse :func:`certificate_to_json` output; raises MalformedRequest naming the field."""
+    if not isinstance(value, dict):
+        raise MalformedRequest("field certificate is not an object")
+    return Certificate(
+        enclave=address_field(value, "enclave"),
+        operator=address_field(value, "operator"),
+        x25519_key=hex_field(value, "x25519_key", 32),
+        measurement=hex_field(value, "measurement", 32),
+        tee_kind=int_field(value, "tee_kind", 255),
+        tcb_status=int_field(value, "tcb_status", 255),
+        quote_hash=hex_field(value, "quote_hash", 32),
+        issued_at=int_field(value, "issued_at", _UINT64),
+        expiry=int_field(value, "expiry", _UINT64),
+    )
+
+
 def _encode(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
@@ -167,14 +206,25 @@ class CapsuleShareBody:
 
 @dataclass(frozen=True)
 class NamedKeyBody:
-    """A request for a share of the named key ``name`` by ``worker``."""
+    """A request for a share of the named key ``name`` by ``worker``.
+
+    A worker not (yet) certified on-chain may present its gatekeeper certificate and the
+    gatekeepers' signatures over it (as ``/v1/certify`` issued them) to get its sealing key;
+    without them (the fields absent) the body is as before.
+    """
 
     name: str
     worker: str
+    certificate: Certificate | None = None
+    signatures: tuple[bytes, ...] = ()
 
     def encode(self) -> bytes:
         """The canonical JSON bytes a worker signs and sends."""
-        return _encode({"name": self.name, "worker": self.worker})
+        document: dict[str, Any] = {"name": self.name, "worker": self.worker}
+        if self.certificate is not None:
+            document["certificate"] = certificate_to_json(self.certificate)
+            document["signatures"] = [to_hex(s) for s in self.signatures]
+        return _encode(document)
 
     @classmethod
     def parse(cls, body: bytes) -> NamedKeyBody:
@@ -183,7 +233,24 @@ class NamedKeyBody:
         name = _field(obj, "name")
         if not isinstance(name, str) or not 0 < len(name) <= 200:
             raise MalformedRequest("field name must be a string of 1 to 200 characters")
-        return cls(name, address_field(obj, "worker"))
+        worker = address_field(obj, "worker")
+        if "certificate" not in obj and "signatures" not in obj:
+            return cls(name, worker)
+        certificate = certificate_from_json(_field(obj, "certificate"))
+        signatures = _field(obj, "signatures")
+        if (
+            not isinstance(signatures, list)
+            or not 0 < len(signatures) <= MAX_CERTIFICATE_SIGNATURES
+        ):
+            raise MalformedRequest(
+                f"field signatures must be a list of 1 to {MAX_CERTIFICATE_SIGNATURES} signatures"
+            )
+        return cls(
+            name,
+            worker,
+            certificate,
+            tuple(hex_field({"signature": s}, "signature", 65) for s in signatures),
+        )
 
 
 @dataclass(frozen=True)

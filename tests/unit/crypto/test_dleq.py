@@ -9,7 +9,7 @@ import pytest
 
 from tests.unit.crypto.support import SeededRng
 from veritee.crypto.secp256k1 import G, N, mul, mul_base
-from veritee.crypto.threshold.dleq import PROOF_SIZE, DleqProof, prove, verify
+from veritee.crypto.threshold.dleq import PROOF_SIZE, DleqProof, prove, prove_images, verify
 from veritee.exceptions import ProofError
 
 SECRET = 0x1234567890ABCDEF1234567890ABCDEF
@@ -98,3 +98,16 @@ def test_serialization_round_trip(proof: DleqProof) -> None:
 def test_malformed_proofs_are_rejected(data: bytes) -> None:
     with pytest.raises(ProofError):
         DleqProof.from_bytes(data)
+
+
+def test_prove_images_is_prove_when_the_images_are_right(proof: DleqProof) -> None:
+    given = prove_images(SECRET, PUBLIC, BASE, IMAGE, CONTEXT, rng=SeededRng("dleq"))
+    assert given == proof
+    verify(PUBLIC, BASE, IMAGE, given, CONTEXT)
+
+
+def test_prove_images_with_a_wrong_image_gives_a_proof_that_fails() -> None:
+    wrong = mul(SECRET + 1, BASE)
+    lying = prove_images(SECRET, PUBLIC, BASE, wrong, CONTEXT, rng=SeededRng("liar"))
+    with pytest.raises(ProofError):
+        verify(PUBLIC, BASE, wrong, lying, CONTEXT)

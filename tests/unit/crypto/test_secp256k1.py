@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import ecdsa
 import pytest
 from ecdsa.ellipticcurve import INFINITY, PointJacobi
@@ -15,6 +18,7 @@ from veritee.crypto.secp256k1 import (
     P,
     Point,
     add,
+    linear_combination,
     mul,
     mul_base,
     neg,
@@ -138,3 +142,42 @@ def test_random_scalar_is_in_range_and_rejects_out_of_range_draws() -> None:
     assert random_scalar(lambda n: next(draws)) == 12345
     rng = SeededRng("scalars")
     assert all(0 < random_scalar(rng) < N for _ in range(50))
+
+
+@fast
+@given(st.lists(st.tuples(st.integers(0, N), scalars), max_size=3), st.integers(0, N))
+def test_linear_combination_matches_reference(terms: list[tuple[int, int]], base: int) -> None:
+    points = [(k, mul_base(p)) for k, p in terms]
+    expected = REF_G * (base % N) if base % N else INFINITY
+    for k, p in terms:
+        if k % N:
+            expected = expected + REF_G * (k * p % N)
+    if expected == INFINITY:
+        with pytest.raises(ThresholdError, match="infinity"):
+            linear_combination(points, base=base)
+    else:
+        assert same(linear_combination(points, base=base), expected)
+
+
+def test_linear_combination_cancelling_to_infinity_raises() -> None:
+    a = mul_base(11)
+    with pytest.raises(ThresholdError, match="infinity"):
+        linear_combination([(1, a), (-1, a)])
+    with pytest.raises(ThresholdError, match="infinity"):
+        linear_combination([(-1, a)], base=11)
+    with pytest.raises(ThresholdError, match="infinity"):
+        linear_combination([(0, a)])
+
+
+def test_points_from_operations_equal_parsed_points_and_survive_copies() -> None:
+    computed = mul(5, mul_base(7))
+    parsed = Point.from_bytes(computed.compressed)
+    assert computed == parsed and hash(computed) == hash(parsed)
+    assert {computed: 1}[parsed] == 1
+    for copied in (
+        copy.copy(computed),
+        copy.deepcopy(computed),
+        pickle.loads(pickle.dumps(computed)),
+    ):
+        assert copied == computed and add(copied, G) == add(computed, G)
+    assert repr(computed) == f"Point({computed.compressed.hex()})"

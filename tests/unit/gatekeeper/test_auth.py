@@ -9,7 +9,13 @@ from eth_utils import keccak
 
 from veritee.crypto.typed_data import address_of
 from veritee.exceptions import SignatureError
-from veritee.gatekeeper.auth import ReplayGuard, request_domain, sign_request, verify_request
+from veritee.gatekeeper.auth import (
+    ReplayGuard,
+    RequestSigner,
+    request_domain,
+    sign_request,
+    verify_request,
+)
 
 KEY = keccak(b"enclave key")
 WORKER = address_of(KEY)
@@ -102,3 +108,14 @@ def test_tampered_or_foreign_signatures() -> None:
         _verify(dataclasses.replace(request, signature=request.signature[:64]))
     with pytest.raises(SignatureError, match="nonce must be 32 bytes"):
         _verify(dataclasses.replace(request, nonce=b"\x01"))
+
+
+def test_request_signer_signs_as_sign_request_does() -> None:
+    signer = RequestSigner(KEY)
+    assert signer.worker == WORKER
+    request = signer.sign(
+        DOMAIN, action="capsule-share", body=BODY, gatekeeper=GATEKEEPER, issued_at=NOW
+    )
+    assert _verify(request) == WORKER
+    same = _signed(nonce=request.nonce)
+    assert (request.digest(DOMAIN), request.signature) == (same.digest(DOMAIN), same.signature)

@@ -58,3 +58,18 @@ def test_audit_log_detects_edits(tmp_path: Path, edit: str) -> None:
         verify_audit_log(path)
     with pytest.raises(AuditLogCorrupt):
         AuditLog(path)
+
+
+def test_audit_log_keeps_one_file_open_until_closed(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    log = AuditLog(path, clock=lambda: 1.0)
+    log.append("capsule-share", decision="released", worker="0xabc")
+    # Each record is on disk (written and fsync'ed) when append returns, not at close.
+    assert [r["decision"] for r in verify_audit_log(path)] == ["released"]
+    log.append("capsule-share", decision="denied", reason="x")
+    log.close()
+    log.close()  # twice is fine
+    with pytest.raises(OSError):
+        log.append("capsule-share", decision="released")
+    assert [r["seq"] for r in verify_audit_log(path)] == [0, 1]
+    assert AuditLog(path).append("x")["seq"] == 2

@@ -85,10 +85,12 @@ def make_share(
     key_share: KeyShare, point: Point, context: bytes, *, rng: Rng = default_rng
 ) -> DecryptionShare:
     """Our share ``s_i·point`` with its DLEQ proof, bound to ``context``."""
-    proof = dleq.prove(
-        key_share.secret, point, _transcript_context(key_share.index, context), rng=rng
-    )
-    return DecryptionShare(key_share.index, mul(key_share.secret, point), proof)
+    image = mul(key_share.secret, point)
+    # KeyShare checked at construction that its public share is s_i·G.
+    public = key_share.public_shares[key_share.index]
+    transcript = _transcript_context(key_share.index, context)
+    proof = dleq.prove_images(key_share.secret, public, point, image, transcript, rng=rng)
+    return DecryptionShare(key_share.index, image, proof)
 
 
 def verify_share(public_share: Point, point: Point, share: DecryptionShare, context: bytes) -> None:

@@ -23,10 +23,10 @@ import hmac
 from dataclasses import dataclass
 
 from veritee.crypto._common import Rng, default_rng, frame
-from veritee.crypto.secp256k1 import G, N, Point, mul, mul_base, neg, scalar_bytes, sum_points
+from veritee.crypto.secp256k1 import G, N, Point, linear_combination, mul, mul_base, scalar_bytes
 from veritee.exceptions import ProofError, ThresholdError
 
-__all__ = ["PROOF_SIZE", "DleqProof", "prove", "verify"]
+__all__ = ["PROOF_SIZE", "DleqProof", "prove", "prove_images", "verify"]
 
 _VERSION = 0x01
 PROOF_SIZE = 65
@@ -79,32 +79,32 @@ def prove(secret: int, base: Point, context: bytes, *, rng: Rng = default_rng) -
     ``context`` is bound into the challenge; the verifier must pass the same bytes.
     """
     secret %= N
-    public, image = mul_base(secret), mul(secret, base)
+    return prove_images(secret, mul_base(secret), base, mul(secret, base), context, rng=rng)
+
+
+def prove_images(
+    secret: int, public: Point, base: Point, image: Point, context: bytes, *, rng: Rng = default_rng
+) -> DleqProof:
+    """:func:`prove` for a caller that already holds ``public = secret·G`` and
+    ``image = secret·base`` (a gatekeeper's on-chain public share and the share it sends), which
+    saves recomputing them. Wrong images give a proof that does not verify, never a false one.
+    """
+    secret %= N
     # SHA-512 leaves a negligible bias after reduction mod N; hedging with the secret keeps the
     # nonce unpredictable even if rng repeats.
     seed = frame(_NONCE_TAG, scalar_bytes(secret), rng(32), base.compressed, context)
     k = int.from_bytes(hashlib.sha512(seed).digest(), "big") % N
     if k == 0:  # probability about 2**-256; retry with fresh randomness rather than fail
-        return prove(secret, base, context, rng=rng)
+        return prove_images(secret, public, base, image, context, rng=rng)
     c = _challenge(public, base, image, mul_base(k), mul(k, base), context)
     return DleqProof(c, (k + c * secret) % N)
-
-
-def _linear(z: int, point: Point, c: int, other: Point) -> Point:
-    """``z·point - c·other``, where either term may vanish."""
-    terms = []
-    if z % N:
-        terms.append(mul(z, point))
-    if c % N:
-        terms.append(neg(mul(c, other)))
-    return sum_points(terms)
 
 
 def verify(public: Point, base: Point, image: Point, proof: DleqProof, context: bytes) -> None:
     """Check that ``log_G(public) = log_base(image)`` under ``context``; raise ProofError if not."""
     try:
-        t1 = _linear(proof.z, G, proof.c, public)
-        t2 = _linear(proof.z, base, proof.c, image)
+        t1 = linear_combination([(-proof.c, public)], base=proof.z)  # z·G - c·A
+        t2 = linear_combination([(proof.z, base), (-proof.c, image)])  # z·R - c·B
     except ThresholdError as exc:
         # An honest proof never reconstructs infinity (its nonce is non-zero).
         raise ProofError("dleq: the proof does not verify") from exc
