@@ -32,9 +32,10 @@ from eth_account.signers.local import LocalAccount
 from eth_utils.crypto import keccak
 from eth_utils.currency import to_wei
 from eth_utils.exceptions import ValidationError
-from web3 import EthereumTesterProvider, HTTPProvider, Web3
+from web3 import EthereumTesterProvider, Web3
 from web3.types import RPCEndpoint, RPCResponse
 
+from veritee.chain.rpc import http_web3
 from veritee.exceptions import AnvilNotInstalled, NodeError
 
 __all__ = [
@@ -268,10 +269,7 @@ class AnvilDevnet(ChainBackend):
             self.rpc_url = f"http://127.0.0.1:{self.port}"
             self._session = requests.Session()
             self._session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=64))
-            provider = HTTPProvider(
-                self.rpc_url, request_kwargs={"timeout": 60}, session=self._session
-            )
-            self.w3 = Web3(provider)
+            self.w3 = http_web3(self.rpc_url, timeout=60, session=self._session)
             self.chain_id = self.w3.eth.chain_id
             self.accounts = dev_accounts(accounts)
             self._fund_unused(to_wei(balance_eth, "ether"))
@@ -363,8 +361,7 @@ class RemoteAnvil(ChainBackend):
     def __init__(self, rpc_url: str, *, accounts: int = 10, timeout: float = 60.0) -> None:
         self.rpc_url = rpc_url
         self._session = requests.Session()
-        provider = HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, session=self._session)
-        self.w3 = Web3(provider)
+        self.w3 = http_web3(rpc_url, timeout=timeout, session=self._session)
         try:
             self.chain_id = self.w3.eth.chain_id
         except (requests.RequestException, OSError) as exc:

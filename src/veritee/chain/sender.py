@@ -24,7 +24,7 @@ from web3.types import BlockIdentifier, TxParams, TxReceipt
 
 from veritee.exceptions import ContractRevert, NodeError, TransactionError
 
-__all__ = ["TransactionSender", "revert_reason_from_error"]
+__all__ = ["TransactionSender", "gas_limit_for", "revert_reason_from_error"]
 
 _ERROR_SELECTOR = "0x08c379a0"  # Error(string)
 _REVERT_PREFIX = "execution reverted"
@@ -62,6 +62,12 @@ def revert_reason_from_error(exc: Exception) -> str | None:
         return message[len(_REVERT_PREFIX) :].removeprefix(":").strip() or None
     # Other contract errors (a panic, say) carry their description as the message.
     return message if isinstance(exc, ContractLogicError) else None
+
+
+def gas_limit_for(estimate: int) -> int:
+    """The gas limit sent for a transaction estimated at ``estimate``: 20% and a fixed margin
+    above it, so a state change between estimate and inclusion does not run it out of gas."""
+    return math.ceil(estimate * 1.2) + _GAS_MARGIN
 
 
 @dataclass
@@ -139,7 +145,7 @@ class TransactionSender:
                 estimate = self.w3.eth.estimate_gas(cast(TxParams, filled))
             except (ContractLogicError, Web3RPCError) as exc:
                 raise _as_revert(exc, function) from exc
-            filled["gas"] = math.ceil(estimate * 1.2) + _GAS_MARGIN
+            filled["gas"] = gas_limit_for(estimate)
         if not ({"gasPrice", "maxFeePerGas"} & filled.keys()):
             base_fee = self.w3.eth.get_block("latest").get("baseFeePerGas")
             if base_fee is None:

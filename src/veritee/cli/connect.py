@@ -16,11 +16,11 @@ from typing import Annotated, Self
 import requests
 import typer
 from eth_account import Account
-from web3 import HTTPProvider, Web3
 
 from veritee.chain.backend import dev_accounts
 from veritee.chain.clients import Network
 from veritee.chain.deployment import Deployment
+from veritee.chain.rpc import http_web3
 from veritee.chain.sender import TransactionSender
 from veritee.devnet.state import ROLES, DevnetState, default_directory
 from veritee.exceptions import ConfigError
@@ -125,7 +125,7 @@ def open_session(
     if len(private) != 32:
         raise ConfigError("--key must be a 32-byte private key")
     http = requests.Session()
-    w3 = Web3(HTTPProvider(rpc, request_kwargs={"timeout": 60}, session=http))
+    w3 = http_web3(rpc, timeout=60, session=http)
     sender = TransactionSender(w3, Account.from_key(private))
     network = Network.connect(w3, Deployment.load(record), sender)
     return Session(network, private, blobs, state, http)

@@ -575,6 +575,22 @@ def job_status(job_id: uint256) -> uint8:
 @external
 @view
 @reentrant
+def job_statuses(job_ids: DynArray[uint256, MAX_BATCH]) -> DynArray[uint8, MAX_BATCH]:
+    """
+    @notice The statuses of up to MAX_BATCH jobs in one call, in the order asked.
+    @dev Lets a worker or relayer check a whole batch with one read instead of one per job.
+    @param job_ids The jobs.
+    @return DynArray[uint8, MAX_BATCH] Each job's status, as `job_status` gives it.
+    """
+    statuses: DynArray[uint8, MAX_BATCH] = []
+    for job_id: uint256 in job_ids:
+        statuses.append(convert(self._jobs[job_id].w3 & 255, uint8))
+    return statuses
+
+
+@external
+@view
+@reentrant
 def batch_digest(worker: address, results: DynArray[JobResult, MAX_BATCH]) -> bytes32:
     """
     @notice The EIP-712 digest a worker signs for a result batch.

@@ -19,12 +19,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
 from veritee.attestation.collateral import CollateralSource, FileCollateral, PccsCollateral
 from veritee.attestation.policy import QuotePolicy, tcb_status_from_intel
 from veritee.attestation.simulated import load_platform_public_key, platform_key_bytes
 from veritee.chain.deployment import Deployment
+from veritee.chain.rpc import http_web3
 from veritee.crypto.envelope import X25519KeyPair
 from veritee.crypto.typed_data import address_of
 from veritee.exceptions import ConfigError, VeriteeError
@@ -199,7 +200,7 @@ class GatekeeperConfig:
         if self.w3 is not None:
             return self.w3
         assert self.rpc_url is not None  # checked in __init__
-        return Web3(HTTPProvider(self.rpc_url, request_kwargs={"timeout": 30}))
+        return http_web3(self.rpc_url)
 
     def __repr__(self) -> str:
         return (

@@ -20,9 +20,10 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
 from veritee.chain.deployment import Deployment
+from veritee.chain.rpc import http_web3
 from veritee.exceptions import ConfigError, VeriteeError
 from veritee.protocol import MAX_BATCH
 from veritee.relayer.policy import BatchPlan, RetryPolicy
@@ -164,7 +165,7 @@ class RelayerConfig:
         if self.w3 is not None:
             return self.w3
         assert self.rpc_url is not None  # checked in __init__
-        return Web3(HTTPProvider(self.rpc_url, request_kwargs={"timeout": 30}))
+        return http_web3(self.rpc_url)
 
     def __repr__(self) -> str:
         return (

@@ -23,11 +23,12 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from web3 import HTTPProvider, Web3
+from web3 import Web3
 
 from veritee.attestation.provider import TeeProvider, make_provider
 from veritee.blobs import BlobStore
 from veritee.chain.deployment import Deployment
+from veritee.chain.rpc import http_web3
 from veritee.exceptions import ConfigError, VeriteeError
 from veritee.gatekeeper.outcomes import GatekeeperEndpoint
 
@@ -219,7 +220,7 @@ class WorkerConfig:
         if self.w3 is not None:
             return self.w3
         assert self.rpc_url is not None  # checked in __init__
-        return Web3(HTTPProvider(self.rpc_url, request_kwargs={"timeout": 30}))
+        return http_web3(self.rpc_url)
 
     def make_provider(self) -> TeeProvider:
         """The TEE provider: the one passed in, or the backend named ``provider``."""

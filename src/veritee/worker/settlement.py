@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from veritee.chain.clients import JobsClient
-from veritee.chain.types import JobId, JobStatus
+from veritee.chain.types import JobStatus
 from veritee.crypto.typed_data import Domain, batch_digest, sign_digest
 from veritee.protocol import BatchRequest, SignedBatch
 from veritee.worker.enclave import EnclaveIdentity
@@ -56,7 +56,7 @@ class Settlement:
         self._lock = asyncio.Lock()
 
     def _statuses(self, job_ids: Sequence[int]) -> list[JobStatus]:
-        return [self.jobs.status(JobId(job_id)) for job_id in job_ids]
+        return self.jobs.statuses(job_ids)
 
     def _drop_too_late(self, now: float, chain_now: int) -> bool:
         late = [j for j in self.book.too_late(chain_now) if self._finished(j)]

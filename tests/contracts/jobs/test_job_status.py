@@ -31,3 +31,14 @@ def test_failure_code_is_not_the_status(market: Market, requester: str) -> None:
     job_id = market.submit()
     market.settle([market.result(job_id, status=STATUS_SETTLED)])
     assert market.jobs.job_status(job_id) == STATUS_FAILED
+
+
+def test_many_statuses_in_one_call_follow_the_order_asked(market: Market, requester: str) -> None:
+    jobs = market.jobs
+    settled, failed, pending = market.submit(), market.submit(), market.submit()
+    market.settle([market.result(settled), market.result(failed, status=4)])
+    asked = [pending, 99, settled, failed, settled]
+    expected = [STATUS_PENDING, STATUS_UNKNOWN, STATUS_SETTLED, STATUS_FAILED, STATUS_SETTLED]
+    assert list(jobs.job_statuses(asked)) == expected
+    assert list(jobs.job_statuses([])) == []
+    assert list(jobs.job_statuses([pending] * 100)) == [STATUS_PENDING] * 100

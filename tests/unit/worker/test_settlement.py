@@ -20,13 +20,15 @@ RELAYER_B = "0x" + "bb" * 20
 
 
 class FakeJobs:
-    def __init__(self) -> None:
-        self.statuses: dict[int, JobStatus] = {}
-        self.reads = 0
+    """Jobs.job_statuses: one read per batch of statuses, whatever its size."""
 
-    def status(self, job_id: int) -> JobStatus:
-        self.reads += 1
-        return self.statuses.get(job_id, JobStatus.PENDING)
+    def __init__(self) -> None:
+        self.known: dict[int, JobStatus] = {}
+        self.asked: list[list[int]] = []
+
+    def statuses(self, job_ids: list[int]) -> list[JobStatus]:
+        self.asked.append(list(job_ids))
+        return [self.known.get(job_id, JobStatus.PENDING) for job_id in job_ids]
 
 
 class Clock:
@@ -92,7 +94,7 @@ def test_batches_are_signed_and_leases_disjoint() -> None:
 
 def test_results_no_longer_pending_are_dropped_and_the_batch_filled() -> None:
     settlement, book, jobs, saves, _ = _setup(1, 2, 3, 4)
-    jobs.statuses = {1: JobStatus.SETTLED, 2: JobStatus.EXPIRED}
+    jobs.known = {1: JobStatus.SETTLED, 2: JobStatus.EXPIRED}
 
     async def scenario() -> None:
         batch = await settlement.batch(BatchRequest(RELAYER_A, max_results=2))
@@ -123,10 +125,9 @@ def test_sweep_marks_what_relayers_settled() -> None:
     async def scenario() -> None:
         batch = await settlement.batch(BatchRequest(RELAYER_A, max_results=2))
         assert batch is not None
-        jobs.statuses = {1: JobStatus.SETTLED, 2: JobStatus.FAILED}
-        reads = jobs.reads
+        jobs.known = {1: JobStatus.SETTLED, 2: JobStatus.FAILED}
         assert await settlement.sweep() == 2
-        assert jobs.reads == reads + 2  # only leased results are read
+        assert jobs.asked[-1] == [1, 2]  # only leased results are read, in one call
         assert await settlement.sweep() == 0
 
     asyncio.run(scenario())

@@ -16,7 +16,7 @@ from web3.exceptions import ContractLogicError, MismatchedABI, Web3RPCError
 from web3.types import BlockIdentifier, TxParams, TxReceipt
 
 from veritee.chain.compiler import compile_contract
-from veritee.chain.sender import TransactionSender, revert_reason_from_error
+from veritee.chain.sender import TransactionSender, gas_limit_for, revert_reason_from_error
 from veritee.crypto.typed_data import Domain
 from veritee.exceptions import ChainError, ContractRevert
 
@@ -95,7 +95,10 @@ class ContractClient:
         if gas is not None:
             params["gas"] = gas
         with translate_reverts(f"{self.contract_name}.{function}"):
-            return self.contract.functions[function](*args).build_transaction(params)
+            tx = self.contract.functions[function](*args).build_transaction(params)
+        if gas is None:
+            tx["gas"] = gas_limit_for(int(tx["gas"]))
+        return tx
 
     def _transact(self, function: str, *args: Any, gas: int | None = None) -> TxReceipt:
         tx = self.build(function, *args, gas=gas)

@@ -113,6 +113,14 @@ class JobsClient(ContractClient):
     def status(self, job_id: JobId) -> JobStatus:
         return JobStatus(self._call("job_status", job_id))
 
+    def statuses(self, job_ids: Sequence[int]) -> list[JobStatus]:
+        """The statuses of many jobs in one call (at most 100 per contract call)."""
+        found: list[JobStatus] = []
+        for start in range(0, len(job_ids), 100):
+            chunk = [int(j) for j in job_ids[start : start + 100]]
+            found.extend(JobStatus(s) for s in self._call("job_statuses", chunk))
+        return found
+
     def job_count(self) -> int:
         return int(self._call("job_count"))
 
