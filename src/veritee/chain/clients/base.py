@@ -123,10 +123,16 @@ class ContractClient:
 
     def events_in(self, receipt: TxReceipt, name: str) -> list[ChainEvent]:
         """Decoded ``name`` events this contract emitted in one transaction."""
-        logs = [
-            log for log in receipt["logs"] if to_checksum_address(log["address"]) == self.address
-        ]
         event = self.contract.events[name]
+        # Match the event's topic first: decoding every log of a 100-job settlement is slow.
+        topic = bytes(HexBytes(event.topic))
+        logs = [
+            log
+            for log in receipt["logs"]
+            if log["topics"]
+            and bytes(log["topics"][0]) == topic
+            and to_checksum_address(log["address"]) == self.address
+        ]
         decoded = []
         for log in logs:
             try:
