@@ -97,15 +97,17 @@ def register(
 
     header = read_header(capsule)
     sha256 = _sha256_file(capsule)
-    with open_session(
-        rpc=rpc,
-        deployment=deployment,
-        key=key,
-        blobs=blobs,
-        devnet=devnet,
-        role=role or "hospital",
-    ) as session:
-        store = open_store(session.require_blobs())
+    with (
+        open_session(
+            rpc=rpc,
+            deployment=deployment,
+            key=key,
+            blobs=blobs,
+            devnet=devnet,
+            role=role or "hospital",
+        ) as session,
+        open_store(session.require_blobs()) as store,
+    ):
         digest = store.put_file(capsule)
         sealed = SealedCapsule(
             ciphertext_sha256=sha256,

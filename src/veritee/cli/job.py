@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,11 +43,17 @@ def _key_path(chain_id: int, job_id: int) -> Path:
     return _keys_dir() / f"{chain_id}-{job_id}.key"
 
 
-def _client(session: Session) -> Any:
+@contextmanager
+def _client(session: Session) -> Iterator[Any]:
+    """The SDK client for ``session``; its blob store is closed with it."""
     from veritee.blobs import open_store
     from veritee.sdk import SyncClient
 
-    return SyncClient(session.network, session.key, open_store(session.require_blobs()))
+    with (
+        open_store(session.require_blobs()) as store,
+        SyncClient(session.network, session.key, store) as client,
+    ):
+        yield client
 
 
 def _document(

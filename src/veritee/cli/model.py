@@ -47,15 +47,17 @@ def register(
     """Upload ARTIFACT to the blob store and register it (SHA-256 on-chain)."""
     from veritee.blobs import open_store
 
-    with open_session(
-        rpc=rpc,
-        deployment=deployment,
-        key=key,
-        blobs=blobs,
-        devnet=devnet,
-        role=role or "model-builder",
-    ) as session:
-        store = open_store(session.require_blobs())
+    with (
+        open_session(
+            rpc=rpc,
+            deployment=deployment,
+            key=key,
+            blobs=blobs,
+            devnet=devnet,
+            role=role or "model-builder",
+        ) as session,
+        open_store(session.require_blobs()) as store,
+    ):
         digest = store.put_file(artifact)
         sha256 = hashlib.sha256(artifact.read_bytes()).digest()
         model_id = session.network.models.register(
