@@ -12,10 +12,8 @@ demo) can only be passed as an argument; otherwise ``rpc_url`` names the chain.
 
 from __future__ import annotations
 
-import json
-import os
-import tomllib
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,38 +23,26 @@ from veritee.attestation.collateral import CollateralSource, FileCollateral, Pcc
 from veritee.attestation.policy import QuotePolicy, tcb_status_from_intel
 from veritee.attestation.simulated import load_platform_public_key, platform_key_bytes
 from veritee.chain.deployment import Deployment
-from veritee.chain.rpc import http_web3
 from veritee.crypto.envelope import X25519KeyPair
 from veritee.crypto.typed_data import address_of
-from veritee.exceptions import ConfigError, VeriteeError
+from veritee.exceptions import ConfigError
+from veritee.settings import (
+    Settings,
+    config_from_file,
+    connect_chain,
+    load_deployment,
+    parse_hex,
+    parse_int,
+    veritee_home,
+)
 
 __all__ = ["ENV_PREFIX", "GatekeeperConfig"]
 
 ENV_PREFIX = "VERITEE_GATEKEEPER_"
-_MISSING = object()
-
-
-def _hex(name: str, value: str | bytes, size: int) -> bytes:
-    if isinstance(value, bytes):
-        raw = value
-    else:
-        try:
-            raw = bytes.fromhex(value.strip().removeprefix("0x"))
-        except ValueError:
-            raise ConfigError(f"gatekeeper setting {name} is not hex") from None
-    if len(raw) != size:
-        raise ConfigError(f"gatekeeper setting {name} must be {size} bytes, got {len(raw)}")
-    return raw
-
-
-def _int(name: str, value: Any, minimum: int = 0) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"gatekeeper setting {name} must be an integer, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"gatekeeper setting {name} must be at least {minimum}, got {number}")
-    return number
+_SERVICE = "gatekeeper"
+_hex = partial(parse_hex, _SERVICE)
+# As before the shared parsers: a gatekeeper reads True/False as 1/0 (the others refuse them).
+_int = partial(parse_int, _SERVICE, allow_bool=True)
 
 
 def _items(value: str | Iterable[Any]) -> list[Any]:
@@ -125,29 +111,23 @@ class GatekeeperConfig:
         accepted_tcb: Iterable[str] | str | None = None,
         grace_period: int | str | None = None,
     ) -> None:
-        get = _Settings(locals())
+        get = Settings(_SERVICE, ENV_PREFIX, locals())
         self.index = _int("index", get("index", required=True), minimum=1)
         self._signing_key = _hex("signing_key", get("signing_key", required=True), 32)
         self.address = address_of(self._signing_key)
         self.encryption_key = X25519KeyPair.from_private_bytes(
             _hex("encryption_key", get("encryption_key", required=True), 32)
         )
-        self.deployment = self._deployment(get("deployment", required=True))
+        self.deployment = load_deployment(_SERVICE, get("deployment", required=True))
         self.w3 = w3
-        self.rpc_url: str | None = get("rpc_url", default=None)
-        if w3 is None and not self.rpc_url:
-            raise ConfigError(
-                f"gatekeeper setting rpc_url is missing: pass rpc_url= (or w3=) or set "
-                f"{ENV_PREFIX}RPC_URL"
-            )
+        self.rpc_url = get.rpc_url(w3)
         self.host: str = get("host", default="127.0.0.1")
         self.port = _int("port", get("port", default=7300))
         self.confirmations = _int("confirmations", get("confirmations", default=2))
         self.head_max_age = float(get("head_max_age", default=self.HEAD_MAX_AGE))
         if not 0 <= self.head_max_age <= 60:
             raise ConfigError("gatekeeper setting head_max_age must be 0 to 60 seconds")
-        home = Path(os.environ.get("VERITEE_HOME") or Path.home() / ".veritee")
-        self.data_dir = Path(get("data_dir", default=home / f"gatekeeper-{self.index}"))
+        self.data_dir = Path(get("data_dir", default=veritee_home() / f"gatekeeper-{self.index}"))
         self.rate_limit = float(get("rate_limit", default=20.0))
         self.rate_burst = _int("rate_burst", get("rate_burst", default=40), minimum=1)
         self.max_clock_skew = _int("max_clock_skew", get("max_clock_skew", default=60), 1)
@@ -177,18 +157,7 @@ class GatekeeperConfig:
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> GatekeeperConfig:
         """Settings from a JSON or TOML file (keys are the constructor's argument names)."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            document = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read gatekeeper config {path}: {exc}") from exc
-        if not isinstance(document, dict):
-            raise ConfigError(f"gatekeeper config {path} must hold one object of settings")
-        try:
-            return cls(**{**document, **overrides})
-        except TypeError as exc:
-            raise ConfigError(f"gatekeeper config {path}: {exc}") from exc
+        return config_from_file(cls, path, _SERVICE, overrides)
 
     @property
     def signing_key(self) -> bytes:
@@ -197,10 +166,7 @@ class GatekeeperConfig:
 
     def connect(self) -> Web3:
         """The configured chain: the in-process ``w3``, or an HTTP provider on ``rpc_url``."""
-        if self.w3 is not None:
-            return self.w3
-        assert self.rpc_url is not None  # checked in __init__
-        return http_web3(self.rpc_url)
+        return connect_chain(self.w3, self.rpc_url)
 
     def __repr__(self) -> str:
         return (
@@ -209,37 +175,7 @@ class GatekeeperConfig:
         )
 
     @staticmethod
-    def _deployment(value: Deployment | str | Path) -> Deployment:
-        if isinstance(value, Deployment):
-            return value
-        try:
-            return Deployment.load(Path(value).expanduser())
-        except VeriteeError as exc:
-            raise ConfigError(f"gatekeeper setting deployment: {exc}") from exc
-
-    @staticmethod
     def _collateral(pccs_url: str | None, collateral_file: str | Path | None) -> CollateralSource:
         if collateral_file:
             return FileCollateral(collateral_file)
         return PccsCollateral(pccs_url)
-
-
-class _Settings:
-    """Looks a setting up: the constructor's argument, then the environment, then a default."""
-
-    def __init__(self, arguments: dict[str, Any]) -> None:
-        self._arguments = arguments
-
-    def __call__(self, name: str, *, default: Any = _MISSING, required: bool = False) -> Any:
-        value = self._arguments.get(name)
-        if value is not None:
-            return value
-        variable = ENV_PREFIX + name.upper()
-        from_env = os.environ.get(variable)
-        if from_env:
-            return from_env
-        if required or default is _MISSING:
-            raise ConfigError(
-                f"gatekeeper setting {name} is missing: pass {name}= or set {variable}"
-            )
-        return default

@@ -12,28 +12,35 @@ The in-process ``w3`` (tests, the demo) can only be passed as an argument; other
 
 from __future__ import annotations
 
-import json
-import os
-import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from veritee.chain.deployment import Deployment
-from veritee.chain.rpc import http_web3
-from veritee.exceptions import ConfigError, VeriteeError
+from veritee.exceptions import ConfigError
 from veritee.protocol import MAX_BATCH
 from veritee.relayer.policy import BatchPlan, RetryPolicy
+from veritee.settings import (
+    Settings,
+    config_from_file,
+    connect_chain,
+    load_deployment,
+    parse_account,
+    parse_bool,
+    parse_float,
+    parse_int,
+    veritee_home,
+)
 
 __all__ = ["ENV_PREFIX", "RelayerConfig"]
 
 ENV_PREFIX = "VERITEE_RELAYER_"
-_MISSING = object()
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
+_SERVICE = "relayer"
+_int = partial(parse_int, _SERVICE)
+_float = partial(parse_float, _SERVICE)
 
 
 class RelayerConfig:
@@ -89,18 +96,12 @@ class RelayerConfig:
         tx_timeout: float | str | None = None,
         expire_overdue: bool | str | None = None,
     ) -> None:
-        get = _Settings(locals())
-        self.deployment = _deployment(get("deployment", required=True))
-        self._account = _account(get("private_key", required=True))
+        get = Settings(_SERVICE, ENV_PREFIX, locals())
+        self.deployment = load_deployment(_SERVICE, get("deployment", required=True))
+        self._account = parse_account(_SERVICE, "private_key", get("private_key", required=True))
         self.w3 = w3
-        self.rpc_url: str | None = get("rpc_url", default=None)
-        if w3 is None and not self.rpc_url:
-            raise ConfigError(
-                "relayer setting rpc_url is missing: pass rpc_url= (or w3=) or set "
-                f"{ENV_PREFIX}RPC_URL"
-            )
-        home = Path(os.environ.get("VERITEE_HOME") or Path.home() / ".veritee")
-        default_db = home / "relayer" / f"{self.address.lower()}.db"
+        self.rpc_url = get.rpc_url(w3)
+        default_db = veritee_home() / "relayer" / f"{self.address.lower()}.db"
         self.db_path = Path(get("db_path", default=default_db)).expanduser()
         self.confirmations = _int("confirmations", get("confirmations", default=2))
         start = get("start_block", default=self.deployment.block)
@@ -125,23 +126,14 @@ class RelayerConfig:
         self.max_concurrency = _int("max_concurrency", get("max_concurrency", default=32), 1)
         self.endpoint_ttl = _float("endpoint_ttl", get("endpoint_ttl", default=60.0))
         self.tx_timeout = _float("tx_timeout", get("tx_timeout", default=180.0))
-        self.expire_overdue = _bool("expire_overdue", get("expire_overdue", default=True))
+        self.expire_overdue = parse_bool(
+            _SERVICE, "expire_overdue", get("expire_overdue", default=True)
+        )
 
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> RelayerConfig:
         """Settings from a JSON or TOML file (keys are the constructor's argument names)."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            document = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read relayer config {path}: {exc}") from exc
-        if not isinstance(document, dict):
-            raise ConfigError(f"relayer config {path} must hold one object of settings")
-        try:
-            return cls(**{**document, **overrides})
-        except TypeError as exc:
-            raise ConfigError(f"relayer config {path}: {exc}") from exc
+        return config_from_file(cls, path, _SERVICE, overrides)
 
     @property
     def account(self) -> LocalAccount:
@@ -162,10 +154,7 @@ class RelayerConfig:
 
     def connect(self) -> Web3:
         """The configured chain: the in-process ``w3``, or an HTTP provider on ``rpc_url``."""
-        if self.w3 is not None:
-            return self.w3
-        assert self.rpc_url is not None  # checked in __init__
-        return http_web3(self.rpc_url)
+        return connect_chain(self.w3, self.rpc_url)
 
     def __repr__(self) -> str:
         return (
@@ -173,78 +162,3 @@ class RelayerConfig:
             f"db_path={str(self.db_path)!r}, confirmations={self.confirmations}, "
             f"batch_size={self.batch_size})"
         )
-
-
-class _Settings:
-    """Looks a setting up: the constructor's argument, then the environment, then a default."""
-
-    def __init__(self, arguments: dict[str, Any]) -> None:
-        self._arguments = arguments
-
-    def __call__(self, name: str, *, default: Any = _MISSING, required: bool = False) -> Any:
-        value = self._arguments.get(name)
-        if value is not None:
-            return value
-        variable = ENV_PREFIX + name.upper()
-        from_env = os.environ.get(variable)
-        if from_env:
-            return from_env
-        if required or default is _MISSING:
-            raise ConfigError(f"relayer setting {name} is missing: pass {name}= or set {variable}")
-        return default
-
-
-def _int(name: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool):
-        raise ConfigError(f"relayer setting {name} must be an integer, got {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"relayer setting {name} must be an integer, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"relayer setting {name} must be at least {minimum}, got {number}")
-    return number
-
-
-def _float(name: str, value: Any, minimum: float = 0.0) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"relayer setting {name} must be a number, got {value!r}") from None
-    if not number >= minimum:  # also refuses NaN
-        raise ConfigError(f"relayer setting {name} must be at least {minimum}, got {number}")
-    return number
-
-
-def _bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ConfigError(f"relayer setting {name} must be true or false, got {value!r}")
-
-
-def _account(value: str | bytes) -> LocalAccount:
-    try:
-        raw = value if isinstance(value, bytes) else bytes.fromhex(value.strip().removeprefix("0x"))
-    except ValueError:
-        raise ConfigError("relayer setting private_key is not hex") from None
-    if len(raw) != 32:
-        raise ConfigError(f"relayer setting private_key must be 32 bytes, got {len(raw)}")
-    try:
-        account: LocalAccount = Account.from_key(raw)
-    except ValueError:
-        raise ConfigError("relayer setting private_key is not a valid secp256k1 key") from None
-    return account
-
-
-def _deployment(value: Deployment | str | Path) -> Deployment:
-    if isinstance(value, Deployment):
-        return value
-    try:
-        return Deployment.load(Path(value).expanduser())
-    except VeriteeError as exc:
-        raise ConfigError(f"relayer setting deployment: {exc}") from exc

@@ -15,49 +15,37 @@ provider or blob store object can only be passed as an argument.
 from __future__ import annotations
 
 import json
-import os
-import tomllib
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from veritee.attestation.provider import TeeProvider, make_provider
 from veritee.blobs import BlobStore
 from veritee.chain.deployment import Deployment
-from veritee.chain.rpc import http_web3
-from veritee.exceptions import ConfigError, VeriteeError
+from veritee.exceptions import ConfigError
 from veritee.gatekeeper.outcomes import GatekeeperEndpoint
+from veritee.settings import (
+    Settings,
+    config_from_file,
+    connect_chain,
+    load_deployment,
+    parse_account,
+    parse_float,
+    parse_int,
+    veritee_home,
+)
 
 __all__ = ["ENV_PREFIX", "WorkerConfig"]
 
 ENV_PREFIX = "VERITEE_WORKER_"
-_MISSING = object()
-
-
-def _int(name: str, value: Any, minimum: int = 0) -> int:
-    if isinstance(value, bool):
-        raise ConfigError(f"worker setting {name} must be an integer, got {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"worker setting {name} must be an integer, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"worker setting {name} must be at least {minimum}, got {number}")
-    return number
-
-
-def _float(name: str, value: Any, minimum: float = 0.0) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"worker setting {name} must be a number, got {value!r}") from None
-    if number < minimum:
-        raise ConfigError(f"worker setting {name} must be at least {minimum}, got {number}")
-    return number
+_SERVICE = "worker"
+_int = partial(parse_int, _SERVICE)
+# As before the shared parsers: the worker's minimum checks let NaN through (the relayer's don't).
+_float = partial(parse_float, _SERVICE, allow_nan=True)
 
 
 def _json(name: str, value: Any) -> Any:
@@ -137,17 +125,12 @@ class WorkerConfig:
         settle_poll: float | str | None = None,
         settled_retention: float | str | None = None,
     ) -> None:
-        get = _Settings(locals())
-        self._operator = self._account(get("operator_key", required=True))
+        get = Settings(_SERVICE, ENV_PREFIX, locals())
+        self._operator = parse_account(_SERVICE, "operator_key", get("operator_key", required=True))
         self.operator = self._operator.address
-        self.deployment = self._deployment(get("deployment", required=True))
+        self.deployment = load_deployment(_SERVICE, get("deployment", required=True))
         self.w3 = w3
-        self.rpc_url: str | None = get("rpc_url", default=None)
-        if w3 is None and not self.rpc_url:
-            raise ConfigError(
-                f"worker setting rpc_url is missing: pass rpc_url= (or w3=) or set "
-                f"{ENV_PREFIX}RPC_URL"
-            )
+        self.rpc_url = get.rpc_url(w3)
         entries = _json("gatekeepers", get("gatekeepers", required=True))
         if not isinstance(entries, Iterable) or isinstance(entries, (str, bytes, Mapping)):
             raise ConfigError("worker setting gatekeepers must be a list of endpoints")
@@ -161,8 +144,7 @@ class WorkerConfig:
         if not isinstance(options, Mapping):
             raise ConfigError("worker setting provider_options must be an object")
         self.provider_options = dict(options)
-        home = Path(os.environ.get("VERITEE_HOME") or Path.home() / ".veritee")
-        self.data_dir = Path(get("data_dir", default=home / "worker")).expanduser()
+        self.data_dir = Path(get("data_dir", default=veritee_home() / "worker")).expanduser()
         self.host: str = get("host", default="127.0.0.1")
         self.port = _int("port", get("port", default=7400))
         if self.port > 65_535:
@@ -197,18 +179,7 @@ class WorkerConfig:
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> WorkerConfig:
         """Settings from a JSON or TOML file (keys are the constructor's argument names)."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            document = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot read worker config {path}: {exc}") from exc
-        if not isinstance(document, dict):
-            raise ConfigError(f"worker config {path} must hold one object of settings")
-        try:
-            return cls(**{**document, **overrides})
-        except TypeError as exc:
-            raise ConfigError(f"worker config {path}: {exc}") from exc
+        return config_from_file(cls, path, _SERVICE, overrides)
 
     @property
     def operator_account(self) -> LocalAccount:
@@ -217,10 +188,7 @@ class WorkerConfig:
 
     def connect(self) -> Web3:
         """The configured chain: the in-process ``w3``, or an HTTP provider on ``rpc_url``."""
-        if self.w3 is not None:
-            return self.w3
-        assert self.rpc_url is not None  # checked in __init__
-        return http_web3(self.rpc_url)
+        return connect_chain(self.w3, self.rpc_url)
 
     def make_provider(self) -> TeeProvider:
         """The TEE provider: the one passed in, or the backend named ``provider``."""
@@ -233,46 +201,3 @@ class WorkerConfig:
             f"WorkerConfig(operator={self.operator}, chain_id={self.deployment.chain_id}, "
             f"host={self.host!r}, port={self.port}, models={list(self.models)})"
         )
-
-    @staticmethod
-    def _account(value: bytes | str) -> LocalAccount:
-        if isinstance(value, str):
-            try:
-                value = bytes.fromhex(value.strip().removeprefix("0x"))
-            except ValueError:
-                raise ConfigError("worker setting operator_key is not hex") from None
-        if len(value) != 32:
-            raise ConfigError(f"worker setting operator_key must be 32 bytes, got {len(value)}")
-        try:
-            account: LocalAccount = Account.from_key(value)
-        except (ValueError, TypeError):
-            raise ConfigError("worker setting operator_key is not a valid secp256k1 key") from None
-        return account
-
-    @staticmethod
-    def _deployment(value: Deployment | str | Path) -> Deployment:
-        if isinstance(value, Deployment):
-            return value
-        try:
-            return Deployment.load(Path(value).expanduser())
-        except VeriteeError as exc:
-            raise ConfigError(f"worker setting deployment: {exc}") from exc
-
-
-class _Settings:
-    """Looks a setting up: the constructor's argument, then the environment, then a default."""
-
-    def __init__(self, arguments: dict[str, Any]) -> None:
-        self._arguments = arguments
-
-    def __call__(self, name: str, *, default: Any = _MISSING, required: bool = False) -> Any:
-        value = self._arguments.get(name)
-        if value is not None:
-            return value
-        variable = ENV_PREFIX + name.upper()
-        from_env = os.environ.get(variable)
-        if from_env:
-            return from_env
-        if required or default is _MISSING:
-            raise ConfigError(f"worker setting {name} is missing: pass {name}= or set {variable}")
-        return default

@@ -10,15 +10,13 @@ the state is sealed). Both listen before booting, because the registration annou
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
 from collections.abc import Callable, Coroutine
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 
 from veritee.exceptions import NodeError
+from veritee.http_server import BackgroundServer, listen, serve_until_signalled
 from veritee.worker.config import WorkerConfig
 from veritee.worker.node import WorkerNode
 from veritee.worker.service import create_app
@@ -28,18 +26,9 @@ __all__ = ["WorkerServer", "serve", "serve_async"]
 T = TypeVar("T")
 
 
-async def _listen(node: WorkerNode, host: str, port: int) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(create_app(node), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound_host, bound_port = runner.addresses[0][:2]
-    return runner, f"http://{bound_host}:{bound_port}"
-
-
 async def _boot(node: WorkerNode, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Listen, then boot ``node``; on a failed boot everything started is closed again."""
-    runner, url = await _listen(node, host, port)
+    runner, url = await listen(create_app(node), host, port)
     try:
         await node.start(url)
     except BaseException:
@@ -49,46 +38,20 @@ async def _boot(node: WorkerNode, host: str, port: int) -> tuple[web.AppRunner, 
     return runner, node.url
 
 
-class WorkerServer:
+class WorkerServer(BackgroundServer):
     """Serves ``node`` on ``host:port`` (default: its configuration) from a thread."""
 
     def __init__(self, node: WorkerNode, host: str | None = None, port: int | None = None):
+        super().__init__(
+            host or node.config.host,
+            node.config.port if port is None else port,
+            thread_name="veritee-worker",
+        )
         self.node = node
-        self.host = host or node.config.host
-        self.port = node.config.port if port is None else port
-        self.url = ""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     def start(self, timeout: float = 120.0) -> str:
         """Listen and boot the node; returns its URL. Raises what the boot raised."""
-        started = threading.Event()
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                self._runner, self.url = loop.run_until_complete(
-                    _boot(self.node, self.host, self.port)
-                )
-            except BaseException as exc:  # reported to start()'s caller
-                failure.append(exc)
-                started.set()
-                loop.close()
-                return
-            started.set()
-            loop.run_forever()
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="veritee-worker", daemon=True)
-        self._thread.start()
-        if not started.wait(timeout):
-            raise NodeError(f"the worker did not boot within {timeout} s")
-        if failure:
-            raise failure[0]
-        return self.url
+        return super().start(timeout)
 
     def call(self, make: Callable[[], Coroutine[Any, Any, T]], timeout: float = 60.0) -> T:
         """Run the coroutine ``make()`` on the node's event loop; returns its result.
@@ -111,42 +74,25 @@ class WorkerServer:
 
         async def shutdown() -> None:
             await self.node.stop(timeout)
-            if self._runner is not None:
-                await self._runner.cleanup()
-                self._runner = None
+            await self._close_runner()
 
         limit = (self.node.config.shutdown_timeout if timeout is None else timeout) + 30
         asyncio.run_coroutine_threadsafe(shutdown(), loop).result(limit)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
+        super().stop()
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
+    async def _open(self) -> tuple[web.AppRunner, str]:
+        return await _boot(self.node, self.host, self.port)
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def _raise_start_failure(self, cause: BaseException | None, timeout: float) -> NoReturn:
+        if cause is not None:
+            raise cause
+        raise NodeError(f"the worker did not boot within {timeout} s")
 
 
 async def serve_async(node: WorkerNode, ready: Callable[[str], None] | None = None) -> None:
     """Serve ``node`` until SIGTERM or SIGINT, then shut down gracefully."""
     runner, url = await _boot(node, node.config.host, node.config.port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    if ready is not None:
-        ready(url)
-    try:
-        await stop.wait()
-    finally:
-        await node.stop()
-        await runner.cleanup()
+    await serve_until_signalled(runner, url, ready, shutdown=node.stop)
 
 
 def serve(config: WorkerConfig, ready: Callable[[str], None] | None = None) -> None:
