@@ -35,7 +35,7 @@ from veritee.devnet.processes import (
     wait_for_pattern,
 )
 from veritee.devnet.state import ROLES, DevnetState, default_directory
-from veritee.exceptions import ConfigError, NodeError
+from veritee.exceptions import ConfigError, NodeError, VeriteeError
 from veritee.gatekeeper.dkg_orchestrator import run_dkg
 from veritee.gatekeeper.local import dev_encryption_key
 
@@ -358,6 +358,20 @@ def devnet_status(directory: Path | None = None) -> list[PartHealth]:
     return report
 
 
+def _relayer_health(config: Path) -> tuple[bool, str]:
+    """The relayer serves no HTTP: read how far its database has followed the chain."""
+    from veritee.relayer.store import RelayerStore
+
+    settings = json.loads(config.read_text())
+    with RelayerStore(Path(settings["db_path"])) as store:
+        cursor = store.cursor()
+        counts = store.counts()
+    if cursor is None:
+        return False, "has not read the chain yet"
+    finished = counts.get("finished", 0)
+    return True, f"following: cursor at block {cursor.number}, {finished} jobs finished"
+
+
 def _probe(http: httpx.Client, part: Part) -> tuple[bool, str]:
     started = time.perf_counter()
     try:
@@ -367,6 +381,8 @@ def _probe(http: httpx.Client, part: Part) -> tuple[bool, str]:
             )
             block = int(response.json()["result"], 16)
             return True, f"block {block}"
+        if part.kind == "relayer":
+            return _relayer_health(Path(part.marker))
         path = _HEALTH.get(part.kind)
         if path is None:
             return True, "process running"
@@ -375,5 +391,5 @@ def _probe(http: httpx.Client, part: Part) -> tuple[bool, str]:
         if response.status_code == 200:
             return True, f"healthy ({elapsed:.0f} ms)"
         return False, f"HTTP {response.status_code}: {response.text[:200]}"
-    except (httpx.HTTPError, ValueError, KeyError) as exc:
+    except (httpx.HTTPError, ValueError, KeyError, OSError, VeriteeError) as exc:
         return False, f"no answer: {exc}"
