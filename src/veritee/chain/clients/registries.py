@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import to_checksum_address
+from hexbytes import HexBytes
 from web3.types import TxReceipt
 
 from veritee.chain.clients.base import ContractClient
@@ -166,15 +167,31 @@ class WorkersClient(ContractClient):
         )
 
     def _announcements(self, enclave: str) -> dict[str, Any]:
-        where = {"worker": enclave}
+        """The worker's announced facts, from its events in one log query, latest winning."""
+        names = ("WorkerRegistered", "CertificateRenewed", "EndpointUpdated")
+        events = {
+            bytes(HexBytes(self.contract.events[n].topic)): self.contract.events[n] for n in names
+        }
+        worker_topic = b"\x00" * 12 + bytes.fromhex(enclave[2:])
+        logs = self.w3.eth.get_logs(
+            {
+                "address": self.address,
+                # 0x-hex strings: eth-tester matches no HexBytes topics.
+                "topics": [
+                    [HexBytes(topic).to_0x_hex() for topic in events],
+                    HexBytes(worker_topic).to_0x_hex(),
+                ],
+                "fromBlock": 0,
+                "toBlock": self.block,
+            }
+        )
         found: dict[str, Any] = {}
-        for event in self.events("WorkerRegistered", argument_filters=where)[-1:]:
-            found.update({k: event.args[k] for k in ("x25519_key", "quote_hash", "issued_at")})
-            found["endpoint"] = event.args["endpoint"]
-        for event in self.events("CertificateRenewed", argument_filters=where)[-1:]:
-            found.update({k: event.args[k] for k in ("x25519_key", "quote_hash", "issued_at")})
-        for event in self.events("EndpointUpdated", argument_filters=where)[-1:]:
-            found["endpoint"] = event.args["endpoint"]
+        for log in sorted(logs, key=lambda entry: (entry["blockNumber"], entry["logIndex"])):
+            args = events[bytes(log["topics"][0])].process_log(log)["args"]
+            for key in ("x25519_key", "quote_hash", "issued_at", "endpoint"):
+                if key in args:
+                    value = args[key]
+                    found[key] = bytes(value) if isinstance(value, bytes) else value
         return found
 
     def is_certified(self, enclave: str) -> bool:
