@@ -5,13 +5,13 @@ The orchestrator is an untrusted relay: it moves signed messages between the gat
 key) and forge nothing (every message is signed by its sender and checked against the on-chain
 member list). It may drop messages, which the gatekeepers detect through their signed views.
 Finally it collects the gatekeepers' signatures over ``NetworkKey(epoch, S, shares)`` and submits
-``Gatekeepers.publish_key`` with at least ``t`` of them, ordered by signer.
+``Gatekeepers.publish_key`` with at least ``t`` of them, ordered by signer. The HTTP plumbing
+and the signature checks are those of every relayed ceremony (:mod:`~.ceremony_relay`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +20,13 @@ import httpx
 
 from veritee.chain.clients import Network
 from veritee.crypto.secp256k1 import Point
-from veritee.crypto.typed_data import network_key_digest, recover_digest
-from veritee.exceptions import CeremonyError, SignatureError
-from veritee.gatekeeper.node_dkg import NetworkKeySignature
+from veritee.exceptions import CeremonyError
+from veritee.gatekeeper.ceremony_relay import (
+    CeremonyRelay,
+    hex_point,
+    publish_network_key,
+    valid_key_signatures,
+)
 
 __all__ = ["DkgResult", "run_dkg", "run_dkg_async"]
 
@@ -36,34 +40,6 @@ class DkgResult:
     public_shares: tuple[Point, ...]
     signers: tuple[str, ...]
     transaction_hash: str
-
-
-class _Relay:
-    def __init__(self, http: httpx.AsyncClient, urls: Sequence[str]) -> None:
-        self.http, self.urls = http, [u.rstrip("/") for u in urls]
-
-    async def post(self, url: str, step: str, document: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self.http.post(f"{url}/v1/dkg/{step}", content=json.dumps(document))
-        except httpx.HTTPError as exc:
-            raise CeremonyError("gatekeeper unreachable", f"{url} ({step}): {exc!r}") from exc
-        answer = response.json() if response.content else {}
-        if response.status_code != 200:
-            reason = answer.get("detail") or answer.get("reason") or response.reason_phrase
-            raise CeremonyError("gatekeeper refused", f"{url} refused {step}: {reason}")
-        return dict(answer)
-
-    async def each(
-        self, urls: Sequence[str], step: str, document: dict[str, Any], *, all_needed: bool
-    ) -> dict[str, dict[str, Any]]:
-        results = await asyncio.gather(
-            *(self.post(url, step, document) for url in urls), return_exceptions=True
-        )
-        answers = {u: r for u, r in zip(urls, results, strict=True) if isinstance(r, dict)}
-        failures = [str(r) for r in results if isinstance(r, BaseException)]
-        if failures and all_needed:
-            raise CeremonyError("step failed", f"{step}: " + "; ".join(failures))
-        return answers
 
 
 async def run_dkg_async(
@@ -82,21 +58,21 @@ async def run_dkg_async(
     """
     gatekeepers = network.gatekeepers
     t, members = gatekeepers.threshold(), gatekeepers.members()
+    urls = [u.rstrip("/") for u in urls]
     async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
-        relay = _Relay(http, urls)
-        started = await relay.each(relay.urls, "start", {}, all_needed=True)
+        relay = CeremonyRelay(http, "dkg")
+        # every member must announce; later steps go on without those that drop out
+        started = await relay.each(urls, "start", {}, needed=urls)
         announcements = [a["announcement"] for a in started.values()]
-        dealt = await relay.each(
-            relay.urls, "deals", {"announcements": announcements}, all_needed=False
-        )
+        dealt = await relay.each(urls, "deals", {"announcements": announcements})
         deals = [a["deal"] for a in dealt.values()]
-        judged = await relay.each(list(dealt), "complaints", {"deals": deals}, all_needed=False)
+        judged = await relay.each(list(dealt), "complaints", {"deals": deals})
         complaints = [c for a in judged.values() for c in a["complaints"]]
         document = {"complaints": complaints, "views": [a["view"] for a in judged.values()]}
-        answered = await relay.each(list(judged), "reveals", document, all_needed=False)
+        answered = await relay.each(list(judged), "reveals", document)
         reveals = [r for a in answered.values() for r in a["reveals"]]
         document = {"reveals": reveals, "views": [a["view"] for a in answered.values()]}
-        finished = await relay.each(list(answered), "finalize", document, all_needed=False)
+        finished = await relay.each(list(answered), "finalize", document)
         keys: dict[tuple[str, ...], list[str]] = {}
         for url, answer in finished.items():
             keys.setdefault((answer["public_key"], *answer["public_shares"]), []).append(url)
@@ -105,32 +81,15 @@ async def run_dkg_async(
             raise CeremonyError(
                 "no quorum", f"only {len(agreeing)} gatekeepers agree on a key, {t} needed"
             )
-        signed = await relay.each(agreeing, "sign-key", {}, all_needed=False)
-    key, *shares = (Point.from_bytes(bytes.fromhex(p.removeprefix("0x"))) for p in agreed)
+        signed = await relay.each(agreeing, "sign-key", {})
+    key, *shares = (hex_point(p) for p in agreed)
     epoch = gatekeepers.epoch()
-    digest = network_key_digest(gatekeepers.domain(), epoch, key.xy, [p.xy for p in shares])
-    signatures = []
-    for answer in signed.values():
-        signature = NetworkKeySignature.from_json(answer)
-        try:
-            signer = recover_digest(digest, signature.signature)
-        except SignatureError:
-            continue  # a signature over anything else is useless, not fatal
-        if signer == signature.signer and signer in members:
-            signatures.append(signature)
-    signatures.sort(key=lambda s: int(s.signer, 16))
+    domain = gatekeepers.domain()
+    signatures = valid_key_signatures(signed.values(), domain, epoch, key, shares, members=members)
     if len(signatures) < t:
         raise CeremonyError("no quorum", f"only {len(signatures)} valid key signatures, {t} needed")
-    receipt = gatekeepers.publish_key(
-        key.xy, [p.xy for p in shares], [s.signature for s in signatures]
-    )
-    return DkgResult(
-        epoch,
-        key,
-        tuple(shares),
-        tuple(s.signer for s in signatures),
-        receipt["transactionHash"].to_0x_hex(),
-    )
+    transaction = publish_network_key(gatekeepers, key, shares, signatures)
+    return DkgResult(epoch, key, tuple(shares), tuple(s.signer for s in signatures), transaction)
 
 
 def run_dkg(urls: Sequence[str], network: Network, **options: Any) -> DkgResult:

@@ -11,78 +11,24 @@ chain publishes a matching network key (signed by ``t`` gatekeepers, see
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
-from veritee.chain.clients import Network
-from veritee.crypto._common import Rng
-from veritee.crypto.secp256k1 import Point
 from veritee.crypto.threshold import CeremonyContext, KeyShare
-from veritee.crypto.typed_data import network_key_digest, sign_digest
-from veritee.exceptions import CeremonyError, MalformedRequest
-from veritee.gatekeeper.audit import AuditLog
+from veritee.exceptions import CeremonyError
 from veritee.gatekeeper.ceremony import DkgCeremony
-from veritee.gatekeeper.config import GatekeeperConfig
 from veritee.gatekeeper.dkg_messages import SignedDkgMessage
-from veritee.gatekeeper.keystore import KeyShareStore
-from veritee.gatekeeper.wire import address_field, hex_field, int_field
+from veritee.gatekeeper.node_ceremony import CeremonyRole, NetworkKeySignature
 
 __all__ = ["DkgRole", "NetworkKeySignature"]
 
 
-@dataclass(frozen=True)
-class NetworkKeySignature:
-    """A gatekeeper's signature over ``NetworkKey(epoch, S, shares)`` for ``publish_key``."""
-
-    epoch: int
-    public_key: Point
-    public_shares: tuple[Point, ...]
-    signature: bytes
-    signer: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "epoch": self.epoch,
-            "public_key": "0x" + self.public_key.compressed.hex(),
-            "public_shares": ["0x" + p.compressed.hex() for p in self.public_shares],
-            "signature": "0x" + self.signature.hex(),
-            "signer": self.signer,
-        }
-
-    @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> NetworkKeySignature:
-        shares = obj.get("public_shares")
-        if not isinstance(shares, list):
-            raise MalformedRequest("field public_shares must be a list")
-        try:
-            return cls(
-                int_field(obj, "epoch"),
-                Point.from_bytes(hex_field(obj, "public_key", 33)),
-                tuple(Point.from_bytes(hex_field({"p": s}, "p", 33)) for s in shares),
-                hex_field(obj, "signature", 65),
-                address_field(obj, "signer"),
-            )
-        except ValueError as exc:
-            raise MalformedRequest(f"malformed network key signature: {exc}") from exc
-
-
-class DkgRole:
+class DkgRole(CeremonyRole):
     """The DKG steps of a gatekeeper node (see the module docstring)."""
-
-    network: Network
-    config: GatekeeperConfig
-    index: int
-    chain_id: int
-    address: str
-    audit: AuditLog
-    store: KeyShareStore
-    _rng: Rng
 
     def __init__(self) -> None:
         self._ceremony: DkgCeremony | None = None
         self._dkg_lock = threading.Lock()
-        self._finalized: dict[int, KeyShare] = {}
+        self._finalized = {}
 
     def finalized_share(self, epoch: int) -> KeyShare | None:
         """The share our DKG of ``epoch`` produced in this process, if any."""
@@ -148,14 +94,7 @@ class DkgRole:
             share = ceremony.finalize(reveals, views)
             epoch = ceremony.ceremony.epoch
             if epoch not in self._finalized:
-                self.store.save(share, epoch)
-                self._finalized[epoch] = share
-                self.audit.append(
-                    "dkg",
-                    step="finalized",
-                    epoch=epoch,
-                    public_key="0x" + share.public_key.compressed.hex(),
-                )
+                self._keep_share(share, epoch, "dkg")
             return share
 
     def sign_network_key(self) -> NetworkKeySignature:
@@ -164,18 +103,4 @@ class DkgRole:
         Shares are in member order, as ``(x, y)``, exactly as ``Gatekeepers.publish_key``
         hashes them. Signs only the key our own finalized ceremony produced.
         """
-        with self._dkg_lock:
-            ceremony = self._running()
-            share = ceremony.key_share
-            if share is None:
-                raise CeremonyError("step out of order", "the ceremony has not finalized")
-            epoch = ceremony.ceremony.epoch
-        shares = tuple(share.public_shares[j] for j in range(1, share.n + 1))
-        digest = network_key_digest(
-            self.network.gatekeepers.domain(),
-            epoch,
-            share.public_key.xy,
-            [point.xy for point in shares],
-        )
-        signature = sign_digest(self.config.signing_key, digest)
-        return NetworkKeySignature(epoch, share.public_key, shares, signature, self.address)
+        return self._sign_finalized_key(self._dkg_lock, self._running, "ceremony")

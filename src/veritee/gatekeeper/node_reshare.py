@@ -20,17 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from veritee.chain.clients import Network
-from veritee.crypto._common import Rng
 from veritee.crypto.threshold import CeremonyContext, KeyShare
-from veritee.crypto.typed_data import network_key_digest, sign_digest
 from veritee.exceptions import CeremonyError, ConfigError
-from veritee.gatekeeper.audit import AuditLog
-from veritee.gatekeeper.config import GatekeeperConfig
 from veritee.gatekeeper.dkg_messages import SignedDkgMessage
 from veritee.gatekeeper.key_history import PublishedKey, reshare_source
-from veritee.gatekeeper.keystore import KeyShareStore
-from veritee.gatekeeper.node_dkg import NetworkKeySignature
+from veritee.gatekeeper.node_ceremony import CeremonyRole, NetworkKeySignature
 from veritee.gatekeeper.reshare_ceremony import ReshareCeremony
 
 __all__ = ["ReshareRole", "ReshareStart"]
@@ -57,18 +51,8 @@ class ReshareStart:
         }
 
 
-class ReshareRole:
+class ReshareRole(CeremonyRole):
     """The resharing steps of a gatekeeper node (see the module docstring)."""
-
-    network: Network
-    config: GatekeeperConfig
-    index: int
-    chain_id: int
-    address: str
-    audit: AuditLog
-    store: KeyShareStore
-    _rng: Rng
-    _finalized: dict[int, KeyShare]
 
     def __init__(self) -> None:
         self._resharing: ReshareCeremony | None = None
@@ -174,32 +158,10 @@ class ReshareRole:
             share = ceremony.finalize(reveals, views)
             epoch = ceremony.ceremony.epoch
             if not done:  # a resharing rerun in the same epoch replaces an unpublished share
-                self.store.save(share, epoch)
-                self._finalized[epoch] = share
-                self.audit.append(
-                    "reshare",
-                    step="finalized",
-                    epoch=epoch,
-                    index=share.index,
-                    dealers=sorted(ceremony.qualified),
-                    public_key="0x" + share.public_key.compressed.hex(),
-                )
+                dealers = sorted(ceremony.qualified)
+                self._keep_share(share, epoch, "reshare", index=share.index, dealers=dealers)
             return share, ceremony.qualified
 
     def reshare_sign_key(self) -> NetworkKeySignature:
         """Our signature over ``NetworkKey(epoch, S, new shares)`` for ``publish_key``."""
-        with self._reshare_lock:
-            ceremony = self._reshare_running()
-            share = ceremony.key_share
-            if share is None:
-                raise CeremonyError("step out of order", "the resharing has not finalized")
-            epoch = ceremony.ceremony.epoch
-        shares = tuple(share.public_shares[j] for j in range(1, share.n + 1))
-        digest = network_key_digest(
-            self.network.gatekeepers.domain(),
-            epoch,
-            share.public_key.xy,
-            [point.xy for point in shares],
-        )
-        signature = sign_digest(self.config.signing_key, digest)
-        return NetworkKeySignature(epoch, share.public_key, shares, signature, self.address)
+        return self._sign_finalized_key(self._reshare_lock, self._reshare_running, "resharing")

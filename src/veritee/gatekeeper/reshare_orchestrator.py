@@ -15,7 +15,6 @@ each gatekeeper that failed and why.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,14 +23,15 @@ import httpx
 
 from veritee.chain.clients import Network
 from veritee.crypto.secp256k1 import Point
-from veritee.crypto.typed_data import network_key_digest, recover_digest
-from veritee.exceptions import CeremonyError, SignatureError
+from veritee.gatekeeper.ceremony_relay import (
+    CeremonyRelay,
+    hex_point,
+    publish_network_key,
+    valid_key_signatures,
+)
 from veritee.gatekeeper.key_history import reshare_source
-from veritee.gatekeeper.node_dkg import NetworkKeySignature
 
 __all__ = ["ReshareResult", "run_reshare", "run_reshare_async"]
-
-Answers = dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -46,47 +46,6 @@ class ReshareResult:
     dealers: tuple[int, ...]  # the old indices whose deals were qualified
     signers: tuple[str, ...]
     transaction_hash: str
-
-
-class _Relay:
-    def __init__(self, http: httpx.AsyncClient) -> None:
-        self.http = http
-        self.failures: list[str] = []
-
-    async def _post(self, url: str, step: str, document: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self.http.post(
-                f"{url}/v1/reshare/{step}", content=json.dumps(document)
-            )
-        except httpx.HTTPError as exc:
-            raise CeremonyError("gatekeeper unreachable", f"{url} ({step}): {exc!r}") from exc
-        answer = response.json() if response.content else {}
-        if response.status_code != 200:
-            reason = answer.get("detail") or answer.get("reason") or response.reason_phrase
-            raise CeremonyError("gatekeeper refused", f"{url} refused {step}: {reason}")
-        return dict(answer)
-
-    async def each(
-        self, urls: Sequence[str], step: str, document: dict[str, Any], needed: Sequence[str] = ()
-    ) -> Answers:
-        """Post to every url; fails if one of ``needed`` fails, naming every failure so far."""
-        results = await asyncio.gather(
-            *(self._post(url, step, document) for url in urls), return_exceptions=True
-        )
-        answers = {u: r for u, r in zip(urls, results, strict=True) if isinstance(r, dict)}
-        self.failures += [str(r) for r in results if isinstance(r, BaseException)]
-        if set(needed) - set(answers):
-            raise CeremonyError("step failed", f"{step}: " + "; ".join(self.failures))
-        return answers
-
-    def fail(self, reason: str, detail: str) -> CeremonyError:
-        if self.failures:
-            detail += " (" + "; ".join(self.failures) + ")"
-        return CeremonyError(reason, detail)
-
-
-def _point(value: str) -> Point:
-    return Point.from_bytes(bytes.fromhex(value.removeprefix("0x")))
 
 
 async def run_reshare_async(
@@ -107,7 +66,7 @@ async def run_reshare_async(
     epoch, t, members = gatekeepers.epoch(), gatekeepers.threshold(), gatekeepers.members()
     urls = [u.rstrip("/") for u in urls]
     async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
-        relay = _Relay(http)
+        relay = CeremonyRelay(http, "reshare")
         started = await relay.each(urls, "start", {})
         receivers = {a["receiver"]: u for u, a in started.items() if a.get("receiver")}
         dealers = [u for u, a in started.items() if a.get("dealer")]
@@ -151,24 +110,15 @@ async def run_reshare_async(
                 f"only {len(agreeing)} new gatekeepers agree on their new shares, {t} needed",
             )
         signed = await relay.each(agreeing, "sign-key", {})
-    key, new_shares = _point(agreed[0]), tuple(_point(p) for p in agreed[1])
-    digest = network_key_digest(gatekeepers.domain(), epoch, key.xy, [p.xy for p in new_shares])
-    signatures = []
-    for answer in signed.values():
-        signature = NetworkKeySignature.from_json(answer)
-        try:
-            signer = recover_digest(digest, signature.signature)
-        except SignatureError:
-            continue  # a signature over anything else is useless, not fatal
-        if signer == signature.signer and signer in members:
-            signatures.append(signature)
+    key, new_shares = hex_point(agreed[0]), tuple(hex_point(p) for p in agreed[1])
+    domain = gatekeepers.domain()
+    signatures = valid_key_signatures(
+        signed.values(), domain, epoch, key, new_shares, members=members
+    )
     if len(signatures) < t:
         raise relay.fail("no quorum", f"only {len(signatures)} valid key signatures, {t} needed")
-    # t signatures, ascending by signer as the contract wants them: more would only cost gas.
-    signatures = sorted(signatures, key=lambda s: int(s.signer, 16))[:t]
-    receipt = gatekeepers.publish_key(
-        key.xy, [p.xy for p in new_shares], [s.signature for s in signatures]
-    )
+    signatures = signatures[:t]  # t, ascending by signer as the contract wants: more cost gas
+    transaction = publish_network_key(gatekeepers, key, new_shares, signatures)
     return ReshareResult(
         epoch,
         source.epoch,
@@ -177,7 +127,7 @@ async def run_reshare_async(
         new_shares,
         tuple(agreed[2]),
         tuple(s.signer for s in signatures),
-        receipt["transactionHash"].to_0x_hex(),
+        transaction,
     )
 
 
