@@ -2,12 +2,14 @@
 
 :class:`Client` is async (its HTTP, to ask workers for their load, goes through an injectable
 ``httpx.AsyncClient``); chain reads and transactions go through the given
-:class:`~veritee.chain.clients.Network`, whose sender must be the requester.
+:class:`~veritee.chain.clients.Network`, whose sender must be the requester; they block, so
+they run in worker threads (``asyncio.to_thread``) and never stall the event loop.
 :class:`~veritee.sdk.sync.SyncClient` wraps it for synchronous code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -104,6 +106,9 @@ class Client:
     ) -> FeeQuote:
         """The exact price of a job, read at one block and computed as the contract does."""
         enclave = await self._enclave(model_id, worker)
+        return await asyncio.to_thread(self._quote, model_id, capsule_ids, enclave)
+
+    def _quote(self, model_id: int, capsule_ids: Sequence[int], enclave: str) -> FeeQuote:
         net = self.network.at_block(int(self.network.w3.eth.block_number))
         model = net.models.model(ModelId(model_id))
         if model.status is not ModelStatus.VERIFIED:
@@ -171,10 +176,10 @@ class Client:
         if worker is None:
             chosen = await self.choose(model_id)
             enclave = chosen.enclave
-            worker_key = self._eligible_key(enclave, model_id, fresh=chosen.x25519_key)
+            fresh: bytes | None = chosen.x25519_key
         else:
-            enclave = await self._enclave(model_id, worker)
-            worker_key = self._eligible_key(enclave, model_id)
+            enclave, fresh = await self._enclave(model_id, worker), None
+        worker_key = await asyncio.to_thread(self._eligible_key, enclave, model_id, fresh)
         fee = await self.quote(model_id, capsule_ids, enclave)
         escrow = fee.total if max_fee is None else max_fee
         if escrow < fee.total:
@@ -183,6 +188,30 @@ class Client:
                 f"{format_amount(fee.total)}"
             )
         plaintext = encode_document(document) if isinstance(document, Mapping) else bytes(document)
+        # Sealing, storing and the transactions block: they run off the event loop.
+        return await asyncio.to_thread(
+            self._submit,
+            model_id,
+            plaintext,
+            capsule_ids,
+            enclave,
+            worker_key,
+            fee,
+            escrow,
+            deadline_seconds,
+        )
+
+    def _submit(
+        self,
+        model_id: int,
+        plaintext: bytes,
+        capsule_ids: Sequence[int],
+        enclave: str,
+        worker_key: bytes,
+        fee: FeeQuote,
+        escrow: int,
+        deadline_seconds: int,
+    ) -> SubmittedJob:
         keys = X25519KeyPair.generate()
         jobs = self.network.jobs
         envelope = seal_input(
@@ -226,7 +255,7 @@ class Client:
         clock, jobs = self.options.clock, self.network.jobs
         start = clock()
         while True:
-            status = jobs.status(JobId(job_id))
+            status = await asyncio.to_thread(jobs.status, JobId(job_id))
             if status is JobStatus.UNKNOWN:
                 raise JobError(f"job {job_id} does not exist on this chain")
             elapsed = clock() - start
@@ -234,15 +263,15 @@ class Client:
             if progress is not None:
                 progress(JobProgress(job_id, status, elapsed, final))
             if final:
-                return jobs.job(JobId(job_id))
+                return await asyncio.to_thread(jobs.job, JobId(job_id))
             pause = self.options.poll_interval
             if timeout is not None:
                 if elapsed >= timeout:
                     raise JobTimeout(f"job {job_id} is still pending after {elapsed:.1f} s")
                 pause = min(pause, timeout - elapsed)
             else:
-                deadline = jobs.job(JobId(job_id)).deadline
-                if self._chain_time() > deadline:
+                deadline = (await asyncio.to_thread(jobs.job, JobId(job_id))).deadline
+                if await asyncio.to_thread(self._chain_time) > deadline:
                     raise JobTimeout(
                         f"job {job_id} passed its deadline ({deadline}) without a result: "
                         "anyone may now expire it for a full refund"
@@ -252,8 +281,8 @@ class Client:
     async def result(self, job: JobRef) -> dict[str, Any]:
         """The decrypted result document; see :func:`~veritee.sdk.results.read_result`."""
         job_id, keys = (job.job_id, job.keys) if isinstance(job, SubmittedJob) else job
-        return read_result(self.network, job_id, keys)
+        return await asyncio.to_thread(read_result, self.network, job_id, keys)
 
     async def verify(self, job_id: int, options: VerifyOptions | None = None) -> VerificationReport:
         """Checks every link of the job's chain of evidence (see :mod:`veritee.sdk.verify`)."""
-        return verify_job(self.network, self.blobs, job_id, options)
+        return await asyncio.to_thread(verify_job, self.network, self.blobs, job_id, options)
