@@ -118,7 +118,7 @@ async def discover_workers(
 
     Without ``http`` no worker is asked anything (``load`` stays ``None``).
     """
-    candidates = eligible_workers(network, model_id)
+    candidates = await asyncio.to_thread(eligible_workers, network, model_id)
     if http is None or not candidates:
         return candidates
     return list(await asyncio.gather(*(fetch_load(http, c) for c in candidates)))
