@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
 from veritee.attestation.simulated import SimulatedPlatform, SimulatedProvider
@@ -37,7 +38,7 @@ from veritee.exceptions import ConfigError, DecryptionError, QuorumError
 from veritee.gatekeeper.local import LocalGatekeepers
 from veritee.models.builders import build_risk_model
 from veritee.models.datasets import synthetic_patients
-from veritee.models.tasks import FailureCode, decode_result
+from veritee.models.tasks import FailureCode, decode_result, decode_tensor, encode_tensor
 from veritee.protocol import JobDelivery, SignedBatch, open_result, seal_input
 from veritee.worker import WorkerConfig, WorkerNode, WorkerServer, serve
 
@@ -309,6 +310,26 @@ def test_predict_and_aggregate_run_and_settle(world: World) -> None:
     world.server.call(world.node.sweep_settled)
     state = world.http.get(f"{world.server.url}/v1/jobs/{predict.job_id}").json()
     assert state["state"] == "settled"
+
+
+def test_predict_with_base64_tensors_equals_the_json_lists(world: World) -> None:
+    rows = [[61, 31, 150, 7.0, 3, 1], [45, 22.5, 118, 5.2, 0, 0]]
+    as_json = world.submit({"v": 1, "task": "predict", "inputs": {"features": rows}})
+    as_base64 = world.submit(
+        {
+            "v": 1,
+            "task": "predict",
+            "inputs": {"features": encode_tensor(np.array(rows, dtype=np.float32))},
+            "output_encoding": "base64",
+        }
+    )
+    for delivery in (as_json, as_base64):
+        assert world.deliver(delivery).status_code == 202
+        assert world.wait(delivery.job_id)["state"] == "done"
+    listed = world.result_document(as_json.job_id)["outputs"]["risk"]
+    encoded = world.result_document(as_base64.job_id)["outputs"]["risk"]
+    assert isinstance(listed, list) and encoded["dtype"] == "float32"
+    assert decode_tensor(encoded).tolist() == np.array(listed, dtype=np.float32).tolist()
 
 
 def test_a_result_opens_only_with_the_requesters_key(world: World) -> None:

@@ -1,10 +1,12 @@
 """The job input document (version 1) and its parser.
 
-``{"v": 1, "task": "predict", "inputs": {"<name>": <nested lists of numbers>, ...}}`` or
+``{"v": 1, "task": "predict", "inputs": {"<name>": <tensor>, ...}}`` or
 ``{"v": 1, "task": "aggregate", "threshold": 0.5, "bins": 10, "features": ["age", ...]}``
-(``threshold``, ``bins`` and ``features`` optional). The parser is strict: unknown fields,
-duplicate keys, ragged arrays, non-finite numbers and oversized inputs are refused with a
-:class:`~veritee.models.failures.TaskError` whose code says whose fault it is.
+(``threshold``, ``bins`` and ``features`` optional; both may carry ``"output_encoding": "json"
+| "base64"``). A tensor is nested lists of numbers or a base64 object
+``{"dtype", "shape", "data"}`` (:mod:`.tensors`). The parser is strict: unknown fields,
+duplicate keys, ragged arrays, malformed tensor objects, non-finite numbers and oversized inputs
+are refused with a :class:`~veritee.models.failures.TaskError` whose code says whose fault it is.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from veritee.models.failures import FailureCode, TaskError
+from veritee.models.tensors import TensorFormatError, decode_tensor_object
 
 __all__ = [
     "DEFAULT_BINS",
@@ -29,6 +33,7 @@ __all__ = [
     "MAX_INPUT_RANK",
     "MAX_INPUT_TENSORS",
     "MAX_JSON_DEPTH",
+    "OUTPUT_ENCODINGS",
     "TASKS",
     "TaskRequest",
     "decode_json",
@@ -37,6 +42,8 @@ __all__ = [
 
 #: The tasks version 1 knows.
 TASKS = ("aggregate", "predict")
+#: How ``predict`` outputs may be written: nested lists (the default) or base64 tensor objects.
+OUTPUT_ENCODINGS = ("json", "base64")
 
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_BINS = 10
@@ -58,19 +65,24 @@ _BRACKET_STEPS[[ord("["), ord("{")]] = 1
 _BRACKET_STEPS[[ord("]"), ord("}")]] = -1
 
 _FIELDS = {
-    "predict": {"v", "task", "inputs"},
-    "aggregate": {"v", "task", "threshold", "bins", "features"},
+    "predict": {"v", "task", "inputs", "output_encoding"},
+    "aggregate": {"v", "task", "threshold", "bins", "features", "output_encoding"},
 }
+# The types json.loads gives a number (bool is neither: type(True) is bool).
+_NUMBER_TYPES = frozenset({int, float})
+_LIST_TYPE = frozenset({list})
 
 
 @dataclass(frozen=True)
 class TaskRequest:
     """A parsed input document.
 
-    ``inputs``: for ``predict``, the named input tensors as float64 arrays (cast to the model's
-    dtypes when the task runs); ``None`` for ``aggregate``. ``threshold`` and ``bins`` are the
-    ``aggregate`` parameters (defaults for ``predict``); ``features`` the dataset columns to read,
-    or ``None`` for the model's own.
+    ``inputs``: for ``predict``, the named input tensors (cast to the model's dtypes when the
+    task runs): float64 arrays from nested lists, arrays of the object's dtype from base64
+    objects; ``None`` for ``aggregate``. ``threshold`` and ``bins`` are the ``aggregate``
+    parameters (defaults for ``predict``); ``features`` the dataset columns to read, or ``None``
+    for the model's own. ``output_encoding`` is how ``predict`` writes its outputs: ``"json"``
+    (nested lists) or ``"base64"`` (tensor objects).
     """
 
     task: str
@@ -78,6 +90,7 @@ class TaskRequest:
     threshold: float = DEFAULT_THRESHOLD
     bins: int = DEFAULT_BINS
     features: tuple[str, ...] | None = None
+    output_encoding: str = "json"
 
 
 def _invalid(reason: str) -> TaskError:
@@ -152,16 +165,29 @@ def parse_request(plaintext: bytes) -> TaskRequest:
     unknown = sorted(set(document) - _FIELDS[task])
     if unknown:
         raise _invalid(f"unknown field(s) for task {task!r}: {', '.join(unknown)}")
+    output_encoding = _parse_output_encoding(document.get("output_encoding", "json"))
     if task == "predict":
         if "inputs" not in document:
             raise _invalid("predict needs 'inputs', an object of named tensors")
-        return TaskRequest(task="predict", inputs=_parse_inputs(document["inputs"]))
+        return TaskRequest(
+            task="predict",
+            inputs=_parse_inputs(document["inputs"]),
+            output_encoding=output_encoding,
+        )
     return TaskRequest(
         task="aggregate",
         threshold=_parse_threshold(document.get("threshold", DEFAULT_THRESHOLD)),
         bins=_parse_bins(document.get("bins", DEFAULT_BINS)),
         features=_parse_features(document["features"]) if "features" in document else None,
+        output_encoding=output_encoding,
     )
+
+
+def _parse_output_encoding(value: object) -> str:
+    if not isinstance(value, str) or value not in OUTPUT_ENCODINGS:
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
+        raise _invalid(f"output_encoding must be 'json' or 'base64', got {shown}")
+    return value
 
 
 def _parse_threshold(value: object) -> float:
@@ -207,6 +233,31 @@ def _parse_inputs(value: object) -> dict[str, np.ndarray]:
 
 
 def _parse_tensor(name: str, value: object, budget: int) -> np.ndarray:
+    """A tensor (nested lists or a base64 object) as an array, checked finite and small."""
+    if isinstance(value, dict):
+        return _parse_tensor_object(name, value, budget)
+    return _parse_nested(name, value, budget)
+
+
+def _parse_tensor_object(name: str, value: dict[str, Any], budget: int) -> np.ndarray:
+    try:
+        return decode_tensor_object(
+            value,
+            what=f"input {name!r}",
+            max_rank=MAX_INPUT_RANK,
+            max_numbers=MAX_INPUT_NUMBERS,
+            budget=budget,
+        )
+    except TensorFormatError as exc:
+        if exc.kind == "budget":
+            raise _invalid(f"inputs hold more than {MAX_INPUT_NUMBERS} numbers") from None
+        code = (
+            FailureCode.INPUT_UNREADABLE if exc.kind == "unreadable" else FailureCode.TASK_INVALID
+        )
+        raise TaskError(code, exc.reason) from None
+
+
+def _parse_nested(name: str, value: object, budget: int) -> np.ndarray:
     """Nested lists of numbers as a float64 array, checked rectangular, finite and small."""
     shape: list[int] = []
     probe = value
@@ -219,15 +270,33 @@ def _parse_tensor(name: str, value: object, budget: int) -> np.ndarray:
         probe = probe[0]
     if math.prod(shape) > budget:
         raise _invalid(f"inputs hold more than {MAX_INPUT_NUMBERS} numbers")
-    leaves: list[int | float] = []
-    _flatten(name, value, shape, 0, leaves)
+    leaves = _leaves(value, shape)
+    if leaves is None:  # something is wrong: the item-by-item walk finds it and says what
+        leaves = []
+        _flatten(name, value, shape, 0, leaves)
     try:
-        array = np.array(leaves, dtype=np.float64).reshape(shape)
+        array = np.fromiter(leaves, dtype=np.float64, count=len(leaves)).reshape(shape)
     except OverflowError:
         raise _invalid(f"input {name!r} holds a number too large for float64") from None
     if not np.all(np.isfinite(array)):
         raise _invalid(f"input {name!r} holds a non-finite number")
     return array
+
+
+def _leaves(value: object, shape: list[int]) -> list[int | float] | None:
+    """The numbers of a well-formed tensor of ``shape``, in C order; ``None`` if it is not one.
+
+    Each level is checked and flattened by C-level passes (``map``, ``set``, ``chain``), not by
+    a Python step per number.
+    """
+    level: list[Any] = [value]
+    for length in shape:
+        if not set(map(type, level)) <= _LIST_TYPE or not set(map(len, level)) <= {length}:
+            return None
+        level = list(chain.from_iterable(level))
+    if not set(map(type, level)) <= _NUMBER_TYPES:
+        return None
+    return level
 
 
 def _flatten(

@@ -1,7 +1,9 @@
 """The job result document (version 1): building, encoding and checking it.
 
 Success: ``{"v": 1, "job_id": N, "task": "predict" | "aggregate", "outputs": {...}}``;
-failure: ``{"v": 1, "job_id": N, "error": {"code": C, "reason": "..."}}``. Documents are
+failure: ``{"v": 1, "job_id": N, "error": {"code": C, "reason": "..."}}``. A ``predict``
+output is nested lists, or a base64 tensor object (:mod:`.tensors`) when the request asked for
+``"output_encoding": "base64"``. Documents are
 encoded as canonical compact JSON (sorted keys, no spaces, UTF-8), so the same result always
 gives the same bytes and the same ``result_hash``.
 """
@@ -15,6 +17,12 @@ from typing import Any
 from veritee.exceptions import JobError
 from veritee.models.failures import MAX_REASON_CHARS
 from veritee.models.job_input import MAX_DOCUMENT_BYTES, TASKS, decode_json
+from veritee.models.tensors import (
+    MAX_OUTPUT_NUMBERS,
+    MAX_TENSOR_RANK,
+    TensorFormatError,
+    decode_tensor_object,
+)
 
 __all__ = ["decode_result", "encode_document", "failure_document"]
 
@@ -70,8 +78,12 @@ def decode_result(plaintext: bytes) -> dict[str, Any]:
     """The version-1 result document in the decrypted ``plaintext``, checked.
 
     Raises :class:`~veritee.exceptions.JobError` naming the problem when it is not UTF-8 JSON,
-    not version 1, or not exactly one of the success and failure shapes. A failure document
-    is returned, not raised: the caller decides (the SDK raises ``JobFailed``).
+    not version 1, or not exactly one of the success and failure shapes, or a ``predict``
+    output in the object form is not a well-formed tensor (known dtype, shape matching its
+    base64 data, finite floats, at most :data:`~veritee.models.tensors.MAX_OUTPUT_NUMBERS`
+    numbers in all). Outputs are returned as the document writes them; turn one into an ndarray
+    with :func:`~veritee.models.tensors.decode_tensor`. A failure document is returned, not
+    raised: the caller decides (the SDK raises ``JobFailed``).
     """
     if len(plaintext) > MAX_DOCUMENT_BYTES:
         raise JobError(f"malformed result document: larger than {MAX_DOCUMENT_BYTES} bytes")
@@ -116,3 +128,26 @@ def _check_result(document: object) -> None:
         or not isinstance(outputs.get("overall"), dict)
     ):
         raise JobError("aggregate outputs need a 'capsules' list and an 'overall' object")
+    if task == "predict":
+        _check_tensor_objects(outputs)
+
+
+def _check_tensor_objects(outputs: dict[str, Any]) -> None:
+    """Every ``predict`` output in the object form decodes; nested lists are left as they are."""
+    budget = MAX_OUTPUT_NUMBERS
+    for name, value in outputs.items():
+        if not isinstance(value, dict):
+            continue
+        try:
+            array = decode_tensor_object(
+                value,
+                what=f"output {name!r}",
+                max_rank=MAX_TENSOR_RANK,
+                max_numbers=MAX_OUTPUT_NUMBERS,
+                budget=budget,
+            )
+        except TensorFormatError as exc:
+            if exc.kind == "budget":
+                raise JobError(f"outputs hold more than {MAX_OUTPUT_NUMBERS} numbers") from None
+            raise JobError(exc.reason) from None
+        budget -= array.size

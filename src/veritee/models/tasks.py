@@ -4,8 +4,9 @@ The worker fetches and decrypts the input, the model and the capsules, then call
 :func:`parse_request` and :func:`run_task` (or :func:`failure_document` with the
 :class:`TaskError`'s code) and seals :func:`encode_document` of the result to the requester.
 ``aggregate`` returns only statistics over many rows; no row-level value leaves the worker.
-This module also re-exports the job documents (:mod:`.job_input`, :mod:`.job_result`) and the
-failure codes (:mod:`.failures`).
+This module also re-exports the job documents (:mod:`.job_input`, :mod:`.job_result`), the
+tensor helpers (:mod:`.tensors`: :func:`encode_tensor`, :func:`decode_tensor`) and the failure
+codes (:mod:`.failures`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from veritee.exceptions import ModelError, ModelRuntimeError
+from veritee.exceptions import JobError, ModelError, ModelRuntimeError
 from veritee.models.datasets import RISK_FEATURES, DatasetError, read_features
 from veritee.models.failures import FailureCode, TaskError
 from veritee.models.job_input import TaskRequest, parse_request
 from veritee.models.job_result import decode_result, encode_document, failure_document
 from veritee.models.runtime import FEATURES_METADATA_KEY, LoadedModel
+from veritee.models.tensors import MAX_OUTPUT_NUMBERS, decode_tensor, encode_tensor
 
 __all__ = [
     "BATCH_ROWS",
@@ -29,7 +31,9 @@ __all__ = [
     "TaskError",
     "TaskRequest",
     "decode_result",
+    "decode_tensor",
     "encode_document",
+    "encode_tensor",
     "failure_document",
     "parse_request",
     "run_task",
@@ -38,8 +42,6 @@ __all__ = [
 
 #: ``aggregate`` runs the model on this many rows at a time, so memory stays bounded.
 BATCH_ROWS = 4096
-#: The most numbers a ``predict`` result may hold.
-MAX_OUTPUT_NUMBERS = 1_000_000
 
 
 def run_task(
@@ -63,8 +65,11 @@ def run_task(
 
 
 def _cast(name: str, array: np.ndarray, dtype: str) -> np.ndarray:
-    """``array`` (float64 from JSON) as ``dtype``, refusing values the dtype cannot hold."""
+    """``array`` (float64 from JSON, or a base64 object's dtype) as ``dtype``, refusing values
+    the dtype cannot hold."""
     target = np.dtype(dtype)
+    if array.dtype == target:
+        return array  # already checked when parsed: finite floats, exact integers, 0/1 bools
     if target.kind == "f":
         with np.errstate(over="ignore"):
             cast = array.astype(target)
@@ -73,6 +78,14 @@ def _cast(name: str, array: np.ndarray, dtype: str) -> np.ndarray:
         return cast
     if target.kind in "iu":
         info = np.iinfo(target)
+        if array.dtype.kind in "biu":
+            # Compared as Python integers: exact for every integer dtype.
+            if array.size and (int(array.min()) < info.min or int(array.max()) > info.max):
+                raise TaskError(
+                    FailureCode.TASK_INVALID, f"input {name!r} must hold {dtype} integers"
+                )
+            return array.astype(target)
+        array = array.astype(np.float64, copy=False)
         # info.max + 1 is a power of two, so exact as a float; info.max itself may not be.
         low, high = float(info.min), float(int(info.max) + 1)
         if not np.all(np.floor(array) == array) or (
@@ -113,11 +126,17 @@ def _predict(request: TaskRequest, model: LoadedModel, datasets: Sequence[bytes]
         raise TaskError(
             FailureCode.MODEL_FAILED, f"model outputs hold more than {MAX_OUTPUT_NUMBERS} numbers"
         )
-    outputs = {}
+    outputs: dict[str, Any] = {}
     for name, array in results.items():
         if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
             raise TaskError(FailureCode.MODEL_FAILED, f"model output {name!r} is not finite")
-        outputs[name] = array.tolist()
+        if request.output_encoding == "base64":
+            try:
+                outputs[name] = encode_tensor(array)
+            except JobError as exc:
+                raise TaskError(FailureCode.MODEL_FAILED, f"model output {name!r}: {exc}") from exc
+        else:
+            outputs[name] = array.tolist()
     return outputs
 
 

@@ -38,6 +38,8 @@ def test_submodule_names() -> None:
         "failure_document",
         "encode_document",
         "decode_result",
+        "encode_tensor",
+        "decode_tensor",
     ):
         assert name in veritee.models.tasks.__all__
     for module in (veritee.models.builders, veritee.models.datasets, veritee.models.tasks):
