@@ -29,7 +29,7 @@ from veritee.gatekeeper.local import LocalGatekeepers
 from veritee.models.builders import build_risk_model
 from veritee.models.datasets import synthetic_patients
 from veritee.relayer import RelayerConfig, RelayerThread
-from veritee.sdk import SyncClient, VerificationReport, VerifyOptions
+from veritee.sdk import ClientOptions, SyncClient, VerificationReport, VerifyOptions
 from veritee.worker import WorkerConfig, WorkerNode, WorkerServer
 
 __all__ = ["DemoReport", "run_demo"]
@@ -151,7 +151,13 @@ def run_demo(progress: Progress = lambda _: None, *, patients: int = PATIENTS) -
 
         researcher = devnet.network(RESEARCHER)
         client = stack.enter_context(
-            SyncClient(researcher, bytes(backend.accounts[RESEARCHER].key), store)
+            SyncClient(
+                researcher,
+                bytes(backend.accounts[RESEARCHER].key),
+                store,
+                # An in-process chain answers at once: poll it often.
+                options=ClientOptions(poll_interval=0.05),
+            )
         )
         with steps.step("researcher submits an aggregate job"):
             document = {"v": 1, "task": "aggregate", "threshold": 0.3, "bins": 10}
