@@ -185,3 +185,11 @@ def test_too_few_old_gatekeepers_reachable_fails_before_dealing(world: World) ->
 def test_nothing_to_reshare_while_the_key_is_published(world: World) -> None:
     with pytest.raises(CeremonyError, match="set the new gatekeeper set on-chain"):
         world.local.run_reshare()
+
+
+def test_a_new_set_cannot_run_a_fresh_dkg_over_an_existing_key(world: World) -> None:
+    _install(world, [1, 2, 3], 2)  # a new epoch, its key not yet published
+    with pytest.raises(CeremonyError, match=r"inherits an existing network key: reshare it"):
+        world.local.run_dkg()
+    result = world.local.run_reshare()  # what it must do instead
+    assert result.public_key.xy == world.devnet.network(0).gatekeepers.network_key()

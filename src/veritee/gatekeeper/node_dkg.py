@@ -52,6 +52,13 @@ class DkgRole(CeremonyRole):
                 raise CeremonyError(
                     "key already published", f"epoch {epoch} already has a published network key"
                 )
+            if gatekeepers.network_key() != (0, 0):
+                # A new set after set_gatekeepers keeps S: the contract would refuse a new key.
+                raise CeremonyError(
+                    "network key exists",
+                    f"epoch {epoch} inherits an existing network key: reshare it "
+                    "(/v1/reshare/*) instead of running a new DKG",
+                )
             if len(members) < self.index or members[self.index - 1] != self.address:
                 raise CeremonyError("not a member", f"we are not member {self.index} on-chain")
             self._ceremony = DkgCeremony(
