@@ -122,6 +122,7 @@ class WorkerConfig:
         gatekeeper_timeout: float | str | None = None,
         model_cache: int | str | None = None,
         max_blob_size: int | str | None = None,
+        blob_schemes: Iterable[str] | str | None = None,
         settle_poll: float | str | None = None,
         settled_retention: float | str | None = None,
     ) -> None:
@@ -171,6 +172,18 @@ class WorkerConfig:
         )
         self.model_cache = _int("model_cache", get("model_cache", default=8), 1)
         self.max_blob_size = _int("max_blob_size", get("max_blob_size", default=256 << 20), 1024)
+        # Where blobs outside the worker's own store may be fetched from. Bytes are always
+        # checked against the on-chain hash; this keeps untrusted URIs off the host's files.
+        schemes = get("blob_schemes", default=("https", "http"))
+        if isinstance(schemes, str):
+            schemes = [part.strip() for part in schemes.split(",") if part.strip()]
+        self.blob_schemes: tuple[str, ...] = tuple(schemes)
+        unknown = set(self.blob_schemes) - {"https", "http", "file"}
+        if not self.blob_schemes or unknown:
+            raise ConfigError(
+                "worker setting blob_schemes must list some of https, http, file; "
+                f"got {list(self.blob_schemes)}"
+            )
         self.settle_poll = _float("settle_poll", get("settle_poll", default=10.0), 0.05)
         self.settled_retention = _float(
             "settled_retention", get("settled_retention", default=3_600.0)

@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -90,18 +90,22 @@ class BlobAccess:
     """Reads blobs by URI and hash, writes to the worker's own store.
 
     A URI that names the worker's store is read through it (one connection pool); any other is
-    fetched by :func:`veritee.blobs.fetch`. Either way the URI must name the expected hash and
-    the bytes must hash to it.
+    fetched by :func:`veritee.blobs.fetch`, only with one of ``schemes`` (no ``file`` by
+    default: a URI from the chain must not make the worker read the host's files). Either way
+    the URI must name the expected hash and the bytes must hash to it.
     """
 
-    def __init__(self, store: BlobStore, max_size: int) -> None:
+    def __init__(
+        self, store: BlobStore, max_size: int, schemes: Collection[str] = ("https", "http")
+    ) -> None:
         self.store = store
         self.max_size = max_size
+        self.schemes = tuple(schemes)
 
     def get(self, uri: str, expected: bytes) -> bytes:
         base, digest = parse_blob_uri(uri)
         if base.rstrip("/") != self.store.base_url.rstrip("/"):
-            return fetch(uri, expected=expected, max_size=self.max_size)
+            return fetch(uri, expected=expected, max_size=self.max_size, schemes=self.schemes)
         if not hmac.compare_digest(digest, expected.hex()):
             raise BlobIntegrityError(
                 f"blob uri names digest {digest}, not the expected {expected.hex()}"

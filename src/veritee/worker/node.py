@@ -109,7 +109,7 @@ class WorkerNode:
             self._store = config.blob_store
         else:
             self._store = open_store(config.blob_store, max_size=config.max_blob_size)
-        blobs = BlobAccess(self._store, config.max_blob_size)
+        blobs = BlobAccess(self._store, config.max_blob_size, config.blob_schemes)
         self._gatekeepers = GatekeeperClient(
             config.gatekeepers, config.deployment, timeout=config.gatekeeper_timeout
         )

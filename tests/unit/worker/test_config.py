@@ -106,6 +106,8 @@ def test_environment_fills_gaps_and_arguments_win(monkeypatch: pytest.MonkeyPatc
         ({"renew_before": 86_400}, "renew_before must be shorter than certificate_lifetime"),
         ({"provider_options": "[]"}, "provider_options must be an object"),
         ({"deployment": "/no/such/deployment.json"}, "worker setting deployment"),
+        ({"blob_schemes": "ftp"}, "blob_schemes must list some of https, http, file"),
+        ({"blob_schemes": []}, "blob_schemes must list some of https, http, file"),
     ],
 )
 def test_invalid_settings_are_named(changes: dict[str, object], message: str) -> None:

@@ -197,6 +197,18 @@ def test_input_not_matching_its_hash(world: World) -> None:
     assert "input_hash" in _failed(world, delivery, FailureCode.INPUT_UNAVAILABLE)
 
 
+def test_input_in_a_host_file_outside_the_workers_store_is_not_read(
+    world: World, tmp_path: Path
+) -> None:
+    delivery = world.delivery()
+    elsewhere = LocalBlobStore(tmp_path / "elsewhere")
+    digest = elsewhere.put(world.store.get(delivery.input_hash.hex()))
+    moved = replace(delivery, input_uri=elsewhere.uri(digest))
+    reason = _failed(world, moved, FailureCode.INPUT_UNAVAILABLE)
+    assert "scheme 'file'" in reason
+    elsewhere.close()
+
+
 def test_input_missing(world: World) -> None:
     delivery = world.delivery()
     world.store.path(delivery.input_hash.hex()).unlink()
