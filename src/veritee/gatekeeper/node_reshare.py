@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,12 +54,12 @@ class ReshareStart:
 class ReshareRole(CeremonyRole):
     """The resharing steps of a gatekeeper node (see the module docstring)."""
 
+    # Provided by GatekeeperNode: re-read which key share is active after the chain changed.
+    refresh_key: Callable[[], KeyShare | None]
+
     def __init__(self) -> None:
         self._resharing: ReshareCeremony | None = None
         self._reshare_lock = threading.Lock()
-
-    def refresh_key(self) -> KeyShare | None:  # pragma: no cover - the node defines it
-        raise NotImplementedError
 
     def _reshare_running(self) -> ReshareCeremony:
         if self._resharing is None:
